@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from campaign import views_entry
+from config.health import healthz
+
+api_v1 = [
+    path("", include("campaign.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", views_entry.home, name="home"),
+    path("campaigns/new/", views_entry.campaign_create, name="campaign_create"),
+    path("invitations/<str:token>/", views_entry.invitation_accept, name="invitation_accept"),
+    path("c/<slug:campaign_slug>/", include("campaign.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
