@@ -62,8 +62,8 @@ def member_list(request: CampaignRequest) -> HttpResponse:
     return render(request, "campaign/members.html", {"page": page, "role_form": RoleForm()})
 
 
-@require_POST
 @campaign_role_required(Role.OWNER)
+@require_POST
 def member_role(request: CampaignRequest, code: UUID) -> HttpResponse:
     membership = access_membership(request, code, write=True)
     form = RoleForm(request.POST)
@@ -80,8 +80,8 @@ def member_role(request: CampaignRequest, code: UUID) -> HttpResponse:
     return redirect("campaign:members", campaign_slug=request.campaign.slug)
 
 
-@require_POST
 @campaign_role_required(Role.OWNER)
+@require_POST
 def member_remove(request: CampaignRequest, code: UUID) -> HttpResponse:
     membership = access_membership(request, code, write=True)
     try:
@@ -127,8 +127,8 @@ def invitation_list(request: CampaignRequest) -> HttpResponse:
     return render(request, "campaign/invitations.html", {"form": form, "invitations": invitations})
 
 
-@require_POST
 @campaign_role_required(Role.COORDINATOR)
+@require_POST
 def invitation_revoke(request: CampaignRequest, code: UUID) -> HttpResponse:
     invitation = access_invitation(request, code)
     try:
@@ -191,8 +191,8 @@ def token_list(request: CampaignRequest) -> HttpResponse:
     return render(request, "campaign/tokens.html", {"form": form, "tokens": tokens, "new_key": new_key})
 
 
-@require_POST
 @campaign_role_required(Role.VOLUNTEER)
+@require_POST
 def token_revoke(request: CampaignRequest, code: UUID) -> HttpResponse:
     token = access_api_token(request, code)
     services.api_token_revoke(token=token, acting=request.membership)
