@@ -10,6 +10,16 @@ app = Celery("groundswell")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+@app.on_configure.connect
+def _make_embedded_broker_folders(sender: Celery, **kwargs: object) -> None:
+    """kombu's filesystem transport and the file result backend expect their folders to exist."""
+    from django.conf import settings
+
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        for folder in ("queue", "control", "results"):
+            (settings.CELERY_DATA_DIR / folder).mkdir(parents=True, exist_ok=True)
+
 # Periodic work. Every entry is a task that is safe to run again at any time.
 app.conf.beat_schedule = {
     "accounts-clear-expired-sessions": {
