@@ -1,6 +1,7 @@
 """The Celery app. The beat schedule lives here, in one place."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -18,7 +19,7 @@ def _make_embedded_broker_folders(sender: Celery, **kwargs: object) -> None:
 
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         for folder in ("queue", "control", "results"):
-            (settings.CELERY_DATA_DIR / folder).mkdir(parents=True, exist_ok=True)
+            (Path(settings.CELERY_DATA_DIR) / folder).mkdir(parents=True, exist_ok=True)
 
 # Periodic work. Every entry is a task that is safe to run again at any time.
 app.conf.beat_schedule = {
