@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,8 +16,9 @@ def language_set(request: HttpRequest) -> HttpResponse:
     """Remember the language: on the account when signed in, in a cookie either way."""
     form = LanguageForm(request.POST)
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if form.is_valid():
@@ -24,7 +26,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             request.user.language = language  # type: ignore[union-attr]
             request.user.save(update_fields=["language"])  # type: ignore[union-attr]
-        response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
     return response
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import User
-from bench.timing import BenchError, count_queries, get_ok, median_ms, ms, ratio
+from bench.timing import BenchError, compare_ms, count_queries, get_ok, median_ms, ms, ratio
 from campaign.models import Membership
 
 # Shown in the summary table; results.json holds only the figures.
@@ -36,8 +36,15 @@ def measure(ctx: Any) -> dict[str, Any]:
     home = {d.label: f"/c/{d.campaign.slug}/" for d in (small, large)}
     floor_url = f"/c/{large.campaign.slug}/__floor__/"
     owner_small, owner_large = ctx.session_client(small.owner), ctx.session_client(large.owner)
-    floor = median_ms(lambda: get_ok(owner_large, floor_url), runs, warmup)
-    ours = median_ms(lambda: get_ok(owner_large, home["large"]), runs, warmup)
+    times = compare_ms(
+        {
+            "home": lambda: get_ok(owner_large, home["large"]),
+            "floor": lambda: get_ok(owner_large, floor_url),
+        },
+        runs,
+        warmup,
+    )
+    ours, floor = times["home"], times["floor"]
     out["home_ms"], out["floor_ms"] = ms(ours), ms(floor)
     out["home_vs_floor"] = ratio(ours, floor)
     out["home_queries_small"] = count_queries(lambda: get_ok(owner_small, home["small"]))
@@ -53,9 +60,16 @@ def measure(ctx: Any) -> dict[str, Any]:
     if api_codes != sql_codes:
         raise BenchError("the members API's first page and the bare SELECT return different rows")
 
-    api_floor = median_ms(lambda: get_ok(api_large, api_floor_url), runs, warmup)
-    sql = median_ms(lambda: _members_sql(large.campaign.pk, page_size), runs, warmup)
-    ours = median_ms(lambda: get_ok(api_large, members["large"]), runs, warmup)
+    times = compare_ms(
+        {
+            "api": lambda: get_ok(api_large, members["large"]),
+            "floor": lambda: get_ok(api_large, api_floor_url),
+            "sql": lambda: _members_sql(large.campaign.pk, page_size),
+        },
+        runs,
+        warmup,
+    )
+    ours, api_floor, sql = times["api"], times["floor"], times["sql"]
     out["members_api_ms"], out["api_floor_ms"], out["members_sql_ms"] = ms(ours), ms(api_floor), ms(sql)
     out["members_api_vs_floor"] = ratio(ours, api_floor)
     out["members_api_vs_sql"] = ratio(ours, sql)

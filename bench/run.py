@@ -44,9 +44,13 @@ def use_bench_database() -> str:
         import psycopg
 
         config = environ.Env.db_url_config(raw)
-        connect = {"dbname": "postgres", "user": config.get("USER") or None,
-                   "password": config.get("PASSWORD") or None, "host": config.get("HOST") or None,
-                   "port": config.get("PORT") or None}
+        connect = {
+            "dbname": "postgres",
+            "user": config.get("USER") or None,
+            "password": config.get("PASSWORD") or None,
+            "host": config.get("HOST") or None,
+            "port": config.get("PORT") or None,
+        }
         with psycopg.connect(**{k: v for k, v in connect.items() if v is not None}, autocommit=True) as conn:
             force = " WITH (FORCE)" if conn.info.server_version >= 130000 else ""
             conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB_NAME}"{force}')
@@ -84,11 +88,24 @@ class Context:
 
 def git_commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                             timeout=10, check=True)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True
+        )
         return out.stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+def database_version() -> str:
+    from django.db import connection
+
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        number = connection.pg_version  # e.g. 150020
+        return f"{number // 10000}.{number % 10000}"
+    if connection.vendor == "sqlite":
+        return connection.Database.sqlite_version
+    return ""
 
 
 def write_results(path: Path, meta: dict[str, Any], figures: dict[str, dict[str, Any]]) -> None:
@@ -105,7 +122,7 @@ def write_results(path: Path, meta: dict[str, Any], figures: dict[str, dict[str,
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
 
-def _goal(app: str, key: str, figures: dict[str, Any], goals: dict[str, tuple[str, float]]) -> tuple[str, str]:
+def _goal(key: str, figures: dict[str, Any], goals: dict[str, tuple[str, float]]) -> tuple[str, str]:
     if key in goals:
         op, target = goals[key]
         value = figures[key]
@@ -121,14 +138,17 @@ def print_table(meta: dict[str, Any], figures: dict[str, dict[str, Any]], goals:
     rows = [("figure", "value", "goal", "")]
     for app, values in figures.items():
         for key, value in values.items():
-            goal, status = _goal(app, key, values, goals.get(app, {}))
+            goal, status = _goal(key, values, goals.get(app, {}))
             rows.append((f"{app}.{key}", str(value), goal, status))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     db = meta["database"]
-    _log(f"\nscale={meta['scale']}  database={db['vendor']} {db['version']} ({db['name']})  "
-         f"commit={meta['git_commit'][:12]}  runs={meta['runs']}")
+    _log(
+        f"\nscale={meta['scale']}  database={db['vendor']} {db['version']} ({db['name']})  "
+        f"commit={meta['git_commit'][:12]}  runs={meta['runs']}"
+    )
     for n, row in enumerate(rows):
-        _log("  ".join(cell.ljust(widths[i]) if i != 1 else cell.rjust(widths[i]) for i, cell in enumerate(row)))
+        cells = [cell.rjust(widths[i]) if i == 1 else cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        _log("  ".join(cells).rstrip())
         if n == 0:
             _log("  ".join("-" * w for w in widths))
 
@@ -186,13 +206,9 @@ def main(argv: list[str] | None = None) -> int:
             _log(f"measured {app} in {time.perf_counter() - t:.1f}s")
     clear_url_caches()
 
-    with connection.cursor():
-        pass
-    version = {"postgresql": lambda: connection.pg_version, "sqlite": lambda: connection.Database.sqlite_version}
     meta = {
         "scale": args.scale,
-        "database": {"vendor": connection.vendor, "name": db_name,
-                     "version": str(version.get(connection.vendor, lambda: "")())},
+        "database": {"vendor": connection.vendor, "name": db_name, "version": database_version()},
         "git_commit": git_commit(),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "runs": args.runs,

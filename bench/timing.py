@@ -29,6 +29,25 @@ def median_ms(fn: Callable[[], Any], runs: int = 30, warmup: int = 3) -> float:
     return statistics.median(samples) * 1000
 
 
+def compare_ms(fns: dict[str, Callable[[], Any]], runs: int = 30, warmup: int = 3) -> dict[str, float]:
+    """Median ms of each function, measured interleaved (a, b, c, a, b, c, …).
+
+    Use it for a figure and its baseline: load from other processes then falls on both alike,
+    so the ratio stays steady even when the times themselves wander.
+    """
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    gc.collect()
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) * 1000 for name, values in samples.items()}
+
+
 def count_queries(fn: Callable[[], Any], warmup: int = 1) -> int:
     """How many SQL queries one call of `fn()` runs on the default database, once warm.
 

@@ -55,9 +55,7 @@ def require_role(request: CampaignRequest, role: Role) -> None:
 
 def access_membership(request: CampaignRequest, code: UUID, *, write: bool = False) -> Membership:
     """A member of the current campaign. Changing someone else's membership needs an owner."""
-    membership = get_object_or_404(
-        Membership.objects.select_related("user"), campaign=request.campaign, code=code
-    )
+    membership = get_object_or_404(Membership.objects.select_related("user"), campaign=request.campaign, code=code)
     if write and not request.membership.has_role(Role.OWNER):
         raise PermissionDenied
     return membership

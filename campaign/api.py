@@ -20,7 +20,9 @@ from campaign.models import ApiToken, Campaign, Invitation, Membership, Person, 
 
 def _as_drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError({k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()})
+        return exceptions.ValidationError(
+            {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+        )
     return exceptions.ValidationError({"detail": exc.messages})
 
 
@@ -34,8 +36,20 @@ class UserSerializer(serializers.Serializer):
 class CampaignSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
-        fields = ["code", "slug", "name", "candidate_name", "office", "district", "election_date", "time_zone",
-                  "language", "currency", "description", "slogan"]
+        fields = [
+            "code",
+            "slug",
+            "name",
+            "candidate_name",
+            "office",
+            "district",
+            "election_date",
+            "time_zone",
+            "language",
+            "currency",
+            "description",
+            "slogan",
+        ]
         read_only_fields = fields
 
 
@@ -68,8 +82,21 @@ class InvitationSerializer(serializers.ModelSerializer):
 class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
-        fields = ["code", "given_name", "family_name", "email", "phone", "address_line", "neighbourhood",
-                  "postcode", "language", "consent_email", "consent_sms", "consent_recorded_at", "created_at"]
+        fields = [
+            "code",
+            "given_name",
+            "family_name",
+            "email",
+            "phone",
+            "address_line",
+            "neighbourhood",
+            "postcode",
+            "language",
+            "consent_email",
+            "consent_sms",
+            "consent_recorded_at",
+            "created_at",
+        ]
         read_only_fields = ["code", "consent_recorded_at", "created_at"]
 
 
@@ -143,8 +170,9 @@ class MemberDetail(CampaignAPIMixin, generics.GenericAPIView):
     serializer_class = MemberSerializer
 
     def get_object(self) -> Membership:
-        return get_object_or_404(Membership.objects.select_related("user"), campaign=self.campaign,
-                                 code=self.kwargs["code"])
+        return get_object_or_404(
+            Membership.objects.select_related("user"), campaign=self.campaign, code=self.kwargs["code"]
+        )
 
     def get(self, request: Request, campaign_slug: str, code: str) -> Response:
         return Response(MemberSerializer(self.get_object()).data)
@@ -155,8 +183,7 @@ class MemberDetail(CampaignAPIMixin, generics.GenericAPIView):
         if role not in Role.values:
             raise exceptions.ValidationError({"role": [f"Choose one of {', '.join(Role.values)}."]})
         try:
-            membership = services.membership_change_role(membership=membership, role=Role(role),
-                                                         acting=self.membership)
+            membership = services.membership_change_role(membership=membership, role=Role(role), acting=self.membership)
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
         except DjangoPermissionDenied as exc:
@@ -184,8 +211,10 @@ class InvitationList(CampaignAPIMixin, generics.ListCreateAPIView):
         serializer.is_valid(raise_exception=True)
         try:
             invitation, token = services.invitation_create(
-                campaign=self.campaign, email=serializer.validated_data["email"],
-                role=Role(serializer.validated_data["role"]), acting=self.membership,
+                campaign=self.campaign,
+                email=serializer.validated_data["email"],
+                role=Role(serializer.validated_data["role"]),
+                acting=self.membership,
             )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
@@ -226,7 +255,10 @@ class PersonList(CampaignAPIMixin, generics.ListCreateAPIView):
     def perform_create(self, serializer: PersonSerializer) -> None:
         try:
             serializer.instance = services.person_save(
-                campaign=self.campaign, acting_user=self.request.user, consent_wording="API", **serializer.validated_data
+                campaign=self.campaign,
+                acting_user=self.request.user,
+                consent_wording="API",
+                **serializer.validated_data,
             )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
@@ -244,8 +276,11 @@ class PersonDetail(CampaignAPIMixin, generics.RetrieveUpdateAPIView):
     def perform_update(self, serializer: PersonSerializer) -> None:
         try:
             serializer.instance = services.person_save(
-                campaign=self.campaign, acting_user=self.request.user, person=serializer.instance,
-                consent_wording="API", **serializer.validated_data,
+                campaign=self.campaign,
+                acting_user=self.request.user,
+                person=serializer.instance,
+                consent_wording="API",
+                **serializer.validated_data,
             )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc

@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -26,7 +26,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         with scopes_disabled():
             token = (
                 ApiToken.objects.select_related("membership__user", "membership__campaign")
-                .filter(key_hash=hash_secret(key), revoked_at=None).first()
+                .filter(key_hash=hash_secret(key), revoked_at=None)
+                .first()
             )
             if token is None or not token.membership.user.is_active:
                 raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))

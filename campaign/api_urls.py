@@ -9,8 +9,7 @@ urlpatterns = [
     path("c/<slug:campaign_slug>/members/", api.MemberList.as_view(), name="member-list"),
     path("c/<slug:campaign_slug>/members/<uuid:code>/", api.MemberDetail.as_view(), name="member-detail"),
     path("c/<slug:campaign_slug>/invitations/", api.InvitationList.as_view(), name="invitation-list"),
-    path("c/<slug:campaign_slug>/invitations/<uuid:code>/", api.InvitationDetail.as_view(),
-         name="invitation-detail"),
+    path("c/<slug:campaign_slug>/invitations/<uuid:code>/", api.InvitationDetail.as_view(), name="invitation-detail"),
     path("c/<slug:campaign_slug>/people/", api.PersonList.as_view(), name="person-list"),
     path("c/<slug:campaign_slug>/people/<uuid:code>/", api.PersonDetail.as_view(), name="person-detail"),
 ]

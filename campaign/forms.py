@@ -7,8 +7,19 @@ from campaign.models import ApiToken, Campaign, Person, Role, time_zone_choices
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["name", "slug", "candidate_name", "office", "district", "election_date", "time_zone",
-                  "language", "currency", "description", "slogan"]
+        fields = [
+            "name",
+            "slug",
+            "candidate_name",
+            "office",
+            "district",
+            "election_date",
+            "time_zone",
+            "language",
+            "currency",
+            "description",
+            "slogan",
+        ]
         widgets = {
             "election_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -34,7 +45,9 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, acting_rank: int, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(value, label) for value, label in Role.choices if Role(value).rank <= acting_rank]
+        self.fields["role"].choices = [
+            (value, label) for value, label in Role.choices if Role(value).rank <= acting_rank
+        ]
 
 
 class RoleForm(forms.Form):
@@ -44,8 +57,18 @@ class RoleForm(forms.Form):
 class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["given_name", "family_name", "email", "phone", "address_line", "neighbourhood", "postcode",
-                  "language", "consent_email", "consent_sms"]
+        fields = [
+            "given_name",
+            "family_name",
+            "email",
+            "phone",
+            "address_line",
+            "neighbourhood",
+            "postcode",
+            "language",
+            "consent_email",
+            "consent_sms",
+        ]
 
 
 class ApiTokenForm(forms.ModelForm):

@@ -13,9 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 from phonenumber_field.modelfields import PhoneNumberField
-
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -26,6 +26,7 @@ def time_zone_choices() -> list[tuple[str, str]]:
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown time zone: %(value)s"), params={"value": value})
+
 
 CURRENCY_CHOICES = [
     ("CNY", _("Chinese yuan (CNY)")),
@@ -61,8 +62,13 @@ class Role(models.TextChoices):
 
 class Campaign(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    slug = models.SlugField(_("short name"), max_length=50, unique=True, validators=[slug_validator],
-                            help_text=_("Used in addresses, e.g. /c/your-name/. Lowercase letters, digits, hyphens."))
+    slug = models.SlugField(
+        _("short name"),
+        max_length=50,
+        unique=True,
+        validators=[slug_validator],
+        help_text=_("Used in addresses, e.g. /c/your-name/. Lowercase letters, digits, hyphens."),
+    )
     name = models.CharField(_("campaign name"), max_length=200)
     candidate_name = models.CharField(_("candidate"), max_length=200)
     office = models.CharField(_("office sought"), max_length=200)
@@ -169,10 +175,10 @@ class Invitation(models.Model):
         if self.accepted_at:
             return str(_("accepted"))
         if self.revoked_at:
-            return str(_("revoked"))
+            return str(_("withdrawn"))
         if self.is_expired():
             return str(_("expired"))
-        return str(_("open"))
+        return str(pgettext_lazy("invitation status", "open"))
 
 
 class Tag(models.Model):
@@ -247,6 +253,9 @@ class PersonTag(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "tag"], name="persontag_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.tag_id}"
 
 
 class AuditEvent(models.Model):

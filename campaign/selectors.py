@@ -20,9 +20,7 @@ def campaign_members(campaign: Campaign) -> QuerySet[Membership]:
 
 
 def campaign_role_counts(campaign: Campaign) -> dict[str, int]:
-    counts = dict(
-        Membership.objects.filter(campaign=campaign).values_list("role").annotate(n=Count("id")).order_by()
-    )
+    counts = dict(Membership.objects.filter(campaign=campaign).values_list("role").annotate(n=Count("id")).order_by())
     return {role: counts.get(role, 0) for role in Role.values}
 
 

@@ -37,9 +37,17 @@ def campaign_create(
     try:
         with transaction.atomic():
             campaign = Campaign.objects.create(
-                name=name, slug=slug, candidate_name=candidate_name, office=office, district=district,
-                election_date=election_date, time_zone=time_zone, language=language, currency=currency,
-                description=description, slogan=slogan,
+                name=name,
+                slug=slug,
+                candidate_name=candidate_name,
+                office=office,
+                district=district,
+                election_date=election_date,
+                time_zone=time_zone,
+                language=language,
+                currency=currency,
+                description=description,
+                slogan=slogan,
             )
     except IntegrityError as exc:  # two people racing for the same slug
         raise ValidationError({"slug": _("That short name is taken. Choose another.")}) from exc
@@ -50,8 +58,16 @@ def campaign_create(
 
 
 CAMPAIGN_EDITABLE_FIELDS = (
-    "name", "candidate_name", "office", "district", "election_date", "time_zone", "language", "currency",
-    "description", "slogan",
+    "name",
+    "candidate_name",
+    "office",
+    "district",
+    "election_date",
+    "time_zone",
+    "language",
+    "currency",
+    "description",
+    "slogan",
 )
 
 
@@ -65,8 +81,9 @@ def campaign_update(*, campaign: Campaign, acting_user: User, **changes: object)
         setattr(campaign, field, changes[field])
     if changed:
         campaign.save(update_fields=changed)
-        log_action(campaign=campaign, actor=acting_user, action="campaign.updated", target=campaign,
-                   data={"fields": changed})
+        log_action(
+            campaign=campaign, actor=acting_user, action="campaign.updated", target=campaign, data={"fields": changed}
+        )
     return campaign
 
 
@@ -84,9 +101,7 @@ def membership_change_role(*, membership: Membership, role: Role, acting: Member
         raise PermissionDenied(_("Only an owner can change roles."))
     if membership.role == Role.OWNER and role != Role.OWNER:
         # Lock the owners so two demotions at once cannot both pass the count.
-        owners = list(
-            Membership.objects.select_for_update().filter(campaign=membership.campaign, role=Role.OWNER)
-        )
+        owners = list(Membership.objects.select_for_update().filter(campaign=membership.campaign, role=Role.OWNER))
         if len(owners) <= 1:
             raise ValidationError(_("A campaign needs at least one owner. Make someone else an owner first."))
     if membership.role == role:
@@ -94,8 +109,13 @@ def membership_change_role(*, membership: Membership, role: Role, acting: Member
     previous = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
-    log_action(campaign=membership.campaign, actor=acting.user, action="membership.role_changed",
-               target=membership, data={"from": previous, "to": str(role), "user": str(membership.user.code)})
+    log_action(
+        campaign=membership.campaign,
+        actor=acting.user,
+        action="membership.role_changed",
+        target=membership,
+        data={"from": previous, "to": str(role), "user": str(membership.user.code)},
+    )
     return membership
 
 
@@ -106,14 +126,16 @@ def membership_end(*, membership: Membership, acting: Membership) -> None:
     if membership.pk != acting.pk and not acting.has_role(Role.OWNER):
         raise PermissionDenied(_("Only an owner can remove other members."))
     if membership.role == Role.OWNER:
-        owners = list(
-            Membership.objects.select_for_update().filter(campaign=membership.campaign, role=Role.OWNER)
-        )
+        owners = list(Membership.objects.select_for_update().filter(campaign=membership.campaign, role=Role.OWNER))
         if len(owners) <= 1:
             raise ValidationError(_("The last owner cannot leave. Make someone else an owner first."))
-    log_action(campaign=membership.campaign, actor=acting.user,
-               action="membership.left" if membership.pk == acting.pk else "membership.removed",
-               target=membership, data={"user": str(membership.user.code), "role": membership.role})
+    log_action(
+        campaign=membership.campaign,
+        actor=acting.user,
+        action="membership.left" if membership.pk == acting.pk else "membership.removed",
+        target=membership,
+        data={"user": str(membership.user.code), "role": membership.role},
+    )
     membership.delete()
 
 
@@ -125,20 +147,28 @@ def invitation_create(*, campaign: Campaign, email: str, role: Role, acting: Mem
         raise PermissionDenied(_("You cannot invite someone to a role above your own."))
     if Membership.objects.filter(campaign=campaign, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of the campaign.")})
-    if Invitation.objects.filter(campaign=campaign, email__iexact=email, accepted_at=None, revoked_at=None,
-                                 expires_at__gt=timezone.now()).exists():
-        raise ValidationError({"email": _("An invitation to this address is already open. Revoke it to send a new one.")})
+    if Invitation.objects.filter(
+        campaign=campaign, email__iexact=email, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
+    ).exists():
+        raise ValidationError(
+            {"email": _("An invitation to this address is already open. Withdraw it to send a new one.")}
+        )
     # An expired invitation that was never used makes way for the new one.
     Invitation.objects.filter(campaign=campaign, email__iexact=email, accepted_at=None, revoked_at=None).update(
         revoked_at=timezone.now()
     )
     token = Invitation.new_token()
     invitation = Invitation.objects.create(
-        campaign=campaign, email=email, role=role, token_hash=hash_secret(token), invited_by=acting.user,
+        campaign=campaign,
+        email=email,
+        role=role,
+        token_hash=hash_secret(token),
+        invited_by=acting.user,
         expires_at=timezone.now() + Invitation.LIFETIME,
     )
-    log_action(campaign=campaign, actor=acting.user, action="invitation.created", target=invitation,
-               data={"role": str(role)})
+    log_action(
+        campaign=campaign, actor=acting.user, action="invitation.created", target=invitation, data={"role": str(role)}
+    )
     return invitation, token
 
 
@@ -163,8 +193,10 @@ def invitation_for_token(token: str) -> Invitation | None:
 def invitation_accept(*, token: str, user: User) -> Membership:
     with scopes_disabled():
         invitation = (
-            Invitation.objects.select_for_update().select_related("campaign")
-            .filter(token_hash=hash_secret(token)).first()
+            Invitation.objects.select_for_update()
+            .select_related("campaign")
+            .filter(token_hash=hash_secret(token))
+            .first()
         )
         if invitation is None:
             raise ValidationError(_("This invitation link is not valid."))
@@ -187,8 +219,13 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        log_action(campaign=campaign, actor=user, action="invitation.accepted", target=invitation,
-                   data={"role": invitation.role})
+        log_action(
+            campaign=campaign,
+            actor=user,
+            action="invitation.accepted",
+            target=invitation,
+            data={"role": invitation.role},
+        )
     return membership
 
 
@@ -197,8 +234,11 @@ def api_token_create(*, membership: Membership, name: str) -> tuple[ApiToken, st
     """Returns the token and its key; the key is shown once and only its hash is kept."""
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
-        campaign=membership.campaign, membership=membership, name=name.strip(),
-        key_hash=hash_secret(key), key_hint=key[:8],
+        campaign=membership.campaign,
+        membership=membership,
+        name=name.strip(),
+        key_hash=hash_secret(key),
+        key_hint=key[:8],
     )
     log_action(campaign=membership.campaign, actor=membership.user, action="api_token.created", target=token)
     return token, key
@@ -214,14 +254,23 @@ def api_token_revoke(*, token: ApiToken, acting: Membership) -> ApiToken:
 
 
 PERSON_FIELDS = (
-    "given_name", "family_name", "email", "phone", "address_line", "neighbourhood", "postcode", "language",
-    "consent_email", "consent_sms",
+    "given_name",
+    "family_name",
+    "email",
+    "phone",
+    "address_line",
+    "neighbourhood",
+    "postcode",
+    "language",
+    "consent_email",
+    "consent_sms",
 )
 
 
 @transaction.atomic
-def person_save(*, campaign: Campaign, acting_user: User, person: Person | None = None,
-                consent_wording: str = "", **values: object) -> Person:
+def person_save(
+    *, campaign: Campaign, acting_user: User, person: Person | None = None, consent_wording: str = "", **values: object
+) -> Person:
     """Create or update a contact. Consent changes are stamped with the time and wording shown."""
     unknown = set(values) - set(PERSON_FIELDS)
     if unknown:
@@ -236,6 +285,11 @@ def person_save(*, campaign: Campaign, acting_user: User, person: Person | None 
         person.consent_wording = consent_wording
     person.full_clean(exclude=["campaign", "user", "tags"])
     person.save()
-    log_action(campaign=campaign, actor=acting_user, action="person.created" if creating else "person.updated",
-               target=person, data={"fields": sorted(values)})
+    log_action(
+        campaign=campaign,
+        actor=acting_user,
+        action="person.created" if creating else "person.updated",
+        target=person,
+        data={"fields": sorted(values)},
+    )
     return person

@@ -47,9 +47,11 @@ def campaign_settings(request: CampaignRequest) -> HttpResponse:
     campaign = request.campaign
     form = CampaignSettingsForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
-        services.campaign_update(campaign=campaign, acting_user=request.user, **{
-            field: form.cleaned_data[field] for field in form.Meta.fields
-        })
+        services.campaign_update(
+            campaign=campaign,
+            acting_user=request.user,
+            **{field: form.cleaned_data[field] for field in form.Meta.fields},
+        )
         messages.success(request, _("Campaign settings saved."))
         return redirect("campaign:settings", campaign_slug=campaign.slug)
     campaign.refresh_from_db()  # the form wrote rejected values onto the instance
@@ -71,10 +73,14 @@ def member_role(request: CampaignRequest, code: UUID) -> HttpResponse:
         messages.error(request, _("Choose a role."))
     else:
         try:
-            services.membership_change_role(membership=membership, role=Role(form.cleaned_data["role"]),
-                                            acting=request.membership)
-            messages.success(request, _("%(user)s is now %(role)s.") % {
-                "user": membership.user, "role": Role(form.cleaned_data["role"]).label})
+            services.membership_change_role(
+                membership=membership, role=Role(form.cleaned_data["role"]), acting=request.membership
+            )
+            messages.success(
+                request,
+                _("%(user)s is now %(role)s.")
+                % {"user": membership.user, "role": Role(form.cleaned_data["role"]).label},
+            )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     return redirect("campaign:members", campaign_slug=request.campaign.slug)
@@ -113,7 +119,9 @@ def invitation_list(request: CampaignRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             invitation, token = services.invitation_create(
-                campaign=request.campaign, email=form.cleaned_data["email"], role=Role(form.cleaned_data["role"]),
+                campaign=request.campaign,
+                email=form.cleaned_data["email"],
+                role=Role(form.cleaned_data["role"]),
                 acting=request.membership,
             )
         except ValidationError as exc:
@@ -145,8 +153,11 @@ def person_list(request: CampaignRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         people = people.filter(
-            Q(given_name__icontains=query) | Q(family_name__icontains=query) | Q(email__icontains=query)
-            | Q(phone__icontains=query) | Q(neighbourhood__icontains=query)
+            Q(given_name__icontains=query)
+            | Q(family_name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(phone__icontains=query)
+            | Q(neighbourhood__icontains=query)
         )
     page = Paginator(people.order_by("family_name", "given_name", "id"), 50).get_page(request.GET.get("page"))
     return render(request, "campaign/people.html", {"page": page, "query": query})
@@ -159,9 +170,17 @@ def person_edit(request: CampaignRequest, code: UUID | None = None) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_save(
-                campaign=request.campaign, acting_user=request.user, person=person,
-                consent_wording=str(_("Recorded by a coordinator: %(fields)s") % {
-                    "fields": ", ".join(f for f in ("consent_email", "consent_sms") if form.cleaned_data[f])}),
+                campaign=request.campaign,
+                acting_user=request.user,
+                person=person,
+                consent_wording=_("Recorded by %(coordinator)s on the contact form: %(channels)s")
+                % {
+                    "coordinator": request.user,
+                    "channels": ", ".join(
+                        str(form.fields[f].label) for f in ("consent_email", "consent_sms") if form.cleaned_data[f]
+                    )
+                    or "-",
+                },
                 **{field: form.cleaned_data[field] for field in form.Meta.fields},
             )
         except ValidationError as exc:

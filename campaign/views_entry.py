@@ -59,5 +59,4 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     elif invitation.is_expired():
         error = _("This invitation has expired. Ask for a new one.")
     status = 404 if invitation is None else (400 if error else 200)
-    return render(request, "campaign/invitation_accept.html", {"invitation": invitation, "error": error},
-                  status=status)
+    return render(request, "campaign/invitation_accept.html", {"invitation": invitation, "error": error}, status=status)

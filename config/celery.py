@@ -21,6 +21,7 @@ def _make_embedded_broker_folders(sender: Celery, **kwargs: object) -> None:
         for folder in ("queue", "control", "results"):
             (Path(settings.CELERY_DATA_DIR) / folder).mkdir(parents=True, exist_ok=True)
 
+
 # Periodic work. Every entry is a task that is safe to run again at any time.
 app.conf.beat_schedule = {
     "accounts-clear-expired-sessions": {

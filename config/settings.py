@@ -47,9 +47,7 @@ def _database_from_env() -> dict:
     raw = env.str("DATABASE_URL", default=default)
     scheme = urlsplit(raw).scheme
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
-        raise ImproperlyConfigured(
-            f"DATABASE_URL must start with postgres:// or sqlite:/// (got scheme {scheme!r})."
-        )
+        raise ImproperlyConfigured(f"DATABASE_URL must start with postgres:// or sqlite:/// (got scheme {scheme!r}).")
     try:
         config = environ.Env.db_url_config(raw)
     except Exception as exc:

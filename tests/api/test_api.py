@@ -73,8 +73,12 @@ def test_last_owner_cannot_be_removed_through_the_api(client, team_a):
 
 def test_coordinator_cannot_change_roles_through_the_api(client, team_a):
     headers = bearer(team_a.coordinator)
-    response = client.patch(f"/api/v1/c/{team_a.campaign.slug}/members/{team_a.volunteer.code}/",
-                            {"role": "coordinator"}, content_type="application/json", **headers)
+    response = client.patch(
+        f"/api/v1/c/{team_a.campaign.slug}/members/{team_a.volunteer.code}/",
+        {"role": "coordinator"},
+        content_type="application/json",
+        **headers,
+    )
     assert response.status_code == 403
 
 
@@ -82,14 +86,17 @@ def test_invite_through_the_api(client, team_a, django_capture_on_commit_callbac
     headers = bearer(team_a.coordinator)
     url = f"/api/v1/c/{team_a.campaign.slug}/invitations/"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"email": "new@example.test", "role": "volunteer"},
-                               content_type="application/json", **headers)
+        response = client.post(
+            url, {"email": "new@example.test", "role": "volunteer"}, content_type="application/json", **headers
+        )
     assert response.status_code == 201 and len(mail.outbox) == 1
-    duplicate = client.post(url, {"email": "new@example.test", "role": "volunteer"},
-                            content_type="application/json", **headers)
+    duplicate = client.post(
+        url, {"email": "new@example.test", "role": "volunteer"}, content_type="application/json", **headers
+    )
     assert duplicate.status_code == 400 and "email" in duplicate.json()
-    above = client.post(url, {"email": "boss@example.test", "role": "owner"}, content_type="application/json",
-                        **headers)
+    above = client.post(
+        url, {"email": "boss@example.test", "role": "owner"}, content_type="application/json", **headers
+    )
     assert above.status_code == 403
     code = response.json()["code"]
     assert client.delete(f"{url}{code}/", **headers).status_code == 204
@@ -100,8 +107,12 @@ def test_invite_through_the_api(client, team_a, django_capture_on_commit_callbac
 def test_people_create_and_validate(client, team_a):
     headers = bearer(team_a.coordinator)
     url = f"/api/v1/c/{team_a.campaign.slug}/people/"
-    ok = client.post(url, {"given_name": "Ada", "phone": "+85291234567", "consent_email": True},
-                     content_type="application/json", **headers)
+    ok = client.post(
+        url,
+        {"given_name": "Ada", "phone": "+85291234567", "consent_email": True},
+        content_type="application/json",
+        **headers,
+    )
     assert ok.status_code == 201, ok.content
     assert ok.json()["consent_recorded_at"] is not None
     bad = client.post(url, {"given_name": "Bob", "phone": "12"}, content_type="application/json", **headers)

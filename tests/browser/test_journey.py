@@ -76,8 +76,9 @@ def open_menu(page) -> None:
     expect(page.locator("#main-nav")).to_be_visible()
 
 
-def test_signup_create_campaign_invite_accept_switch_language(live_server, transactional_db,
-                                                              new_phone_context, tmp_path):
+def test_signup_create_campaign_invite_accept_switch_language(
+    live_server, transactional_db, new_phone_context, tmp_path
+):
     from playwright.sync_api import expect
 
     base = live_server.url
@@ -160,8 +161,10 @@ def test_signup_create_campaign_invite_accept_switch_language(live_server, trans
     language = b.locator("footer select#language-select")
     language.scroll_into_view_if_needed()
     expect(language).to_be_visible()
-    with b.expect_request(lambda r: r.method == "POST" and r.url == f"{base}/accounts/language/"), \
-            b.expect_navigation():
+    with (
+        b.expect_request(lambda r: r.method == "POST" and r.url == f"{base}/accounts/language/"),
+        b.expect_navigation(),
+    ):
         language.select_option("zh-hans")
     b.wait_for_url(f"{base}/c/{slug}/")  # the form's next= brings B back to the same page
     expect(b.locator("html")).to_have_attribute("lang", "zh-hans")

@@ -26,8 +26,9 @@ def test_default_manager_is_scoped(model, db):
         list(model.objects.all())
 
 
-@pytest.mark.parametrize("model", [m for m in apps.get_models() if m._meta.app_label in {"campaign"}],
-                         ids=lambda m: m._meta.label)
+@pytest.mark.parametrize(
+    "model", [m for m in apps.get_models() if m._meta.app_label in {"campaign"}], ids=lambda m: m._meta.label
+)
 def test_every_model_of_ours_other_than_campaign_has_a_campaign(model):
     if model is Campaign:
         return

@@ -14,10 +14,19 @@ pytestmark = pytest.mark.django_db
 
 
 def campaign_form(**overrides):
-    data = {"name": "Lee for Kowloon", "slug": "lee-kowloon", "candidate_name": "Lee", "office": "Council",
-            "district": "Kowloon East", "election_date": (timezone.localdate() + dt.timedelta(days=40)).isoformat(),
-            "time_zone": "Asia/Hong_Kong", "language": "zh-hans", "currency": "HKD", "description": "",
-            "slogan": "Together"}
+    data = {
+        "name": "Lee for Kowloon",
+        "slug": "lee-kowloon",
+        "candidate_name": "Lee",
+        "office": "Council",
+        "district": "Kowloon East",
+        "election_date": (timezone.localdate() + dt.timedelta(days=40)).isoformat(),
+        "time_zone": "Asia/Hong_Kong",
+        "language": "zh-hans",
+        "currency": "HKD",
+        "description": "",
+        "slogan": "Together",
+    }
     data.update(overrides)
     return data
 
@@ -33,13 +42,16 @@ class TestCreateCampaign:
         page = client.get("/c/lee-kowloon/")
         assert "Lee for Kowloon" in page.content.decode()
 
-    @pytest.mark.parametrize("bad", [
-        {"slug": "Bad Slug!"},
-        {"election_date": "2001-01-01"},
-        {"time_zone": "Mars/Olympus"},
-        {"currency": "XXX"},
-        {"name": ""},
-    ])
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            {"slug": "Bad Slug!"},
+            {"election_date": "2001-01-01"},
+            {"time_zone": "Mars/Olympus"},
+            {"currency": "XXX"},
+            {"name": ""},
+        ],
+    )
     def test_bad_input_is_shown_next_to_the_field_and_nothing_is_created(self, client, bad):
         client.force_login(UserFactory())
         response = client.post(reverse("campaign_create"), campaign_form(**bad))
@@ -77,14 +89,15 @@ class TestInvitationFlow:
         again = client.post(link)
         assert again.status_code == 400 and "already been used" in again.content.decode()
 
-    def test_invitation_email_is_in_the_campaigns_language(self, client, team_a,
-                                                           django_capture_on_commit_callbacks):
+    def test_invitation_email_is_in_the_campaigns_language(self, client, team_a, django_capture_on_commit_callbacks):
         team_a.campaign.language = "zh-hans"
         team_a.campaign.save()
         client.force_login(team_a.owner.user)
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(reverse("campaign:invitations", kwargs={"campaign_slug": team_a.campaign.slug}),
-                        {"email": "x@example.test", "role": "volunteer"})
+            client.post(
+                reverse("campaign:invitations", kwargs={"campaign_slug": team_a.campaign.slug}),
+                {"email": "x@example.test", "role": "volunteer"},
+            )
         assert "邀请" in mail.outbox[0].subject
 
     def test_invalid_link_is_a_clear_404(self, client):
@@ -105,17 +118,18 @@ class TestTeam:
     def test_owner_changes_role_on_the_team_page(self, client, team_a):
         client.force_login(team_a.owner.user)
         slug = team_a.campaign.slug
-        response = client.post(reverse("campaign:member_role", kwargs={"campaign_slug": slug,
-                                                                       "code": team_a.volunteer.code}),
-                               {"role": "coordinator"}, follow=True)
+        response = client.post(
+            reverse("campaign:member_role", kwargs={"campaign_slug": slug, "code": team_a.volunteer.code}),
+            {"role": "coordinator"},
+            follow=True,
+        )
         assert response.status_code == 200
         team_a.volunteer.refresh_from_db()
         assert team_a.volunteer.role == Role.COORDINATOR
 
     def test_last_owner_gets_a_clear_message_when_leaving(self, client, team_a):
         client.force_login(team_a.owner.user)
-        response = client.post(reverse("campaign:leave", kwargs={"campaign_slug": team_a.campaign.slug}),
-                               follow=True)
+        response = client.post(reverse("campaign:leave", kwargs={"campaign_slug": team_a.campaign.slug}), follow=True)
         assert "last owner" in response.content.decode()
         with scopes_disabled():
             assert Membership.objects.filter(pk=team_a.owner.pk).exists()
@@ -137,9 +151,17 @@ class TestPeople:
     def test_add_and_find_a_person(self, client, team_a):
         client.force_login(team_a.coordinator.user)
         slug = team_a.campaign.slug
-        response = client.post(reverse("campaign:person_new", kwargs={"campaign_slug": slug}), {
-            "given_name": "美玲", "family_name": "陈", "email": "mei@example.test", "phone": "+852 9123 4567",
-            "language": "zh-hans", "consent_sms": "on"})
+        response = client.post(
+            reverse("campaign:person_new", kwargs={"campaign_slug": slug}),
+            {
+                "given_name": "美玲",
+                "family_name": "陈",
+                "email": "mei@example.test",
+                "phone": "+852 9123 4567",
+                "language": "zh-hans",
+                "consent_sms": "on",
+            },
+        )
         assert response.status_code == 302
         with scope(campaign=team_a.campaign.pk):
             person = Person.objects.get()
@@ -149,8 +171,10 @@ class TestPeople:
 
     def test_invalid_phone_is_refused(self, client, team_a):
         client.force_login(team_a.coordinator.user)
-        response = client.post(reverse("campaign:person_new", kwargs={"campaign_slug": team_a.campaign.slug}),
-                               {"given_name": "X", "phone": "123"})
+        response = client.post(
+            reverse("campaign:person_new", kwargs={"campaign_slug": team_a.campaign.slug}),
+            {"given_name": "X", "phone": "123"},
+        )
         assert response.status_code == 200 and "invalid-feedback" in response.content.decode()
         with scopes_disabled():
             assert not Person.objects.exists()
@@ -168,8 +192,9 @@ class TestTokens:
         client.force_login(team_a.volunteer.user)
         with scopes_disabled():
             token = ApiToken.objects.get()
-        client.post(reverse("campaign:token_revoke", kwargs={"campaign_slug": team_a.campaign.slug,
-                                                             "code": token.code}))
+        client.post(
+            reverse("campaign:token_revoke", kwargs={"campaign_slug": team_a.campaign.slug, "code": token.code})
+        )
         client.logout()
         assert client.get("/api/v1/memberships/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
 
@@ -179,8 +204,9 @@ class TestTokens:
 
             token, _key = api_token_create(membership=team_a.volunteer, name="mine")
         client.force_login(team_a.owner.user)
-        response = client.post(reverse("campaign:token_revoke", kwargs={"campaign_slug": team_a.campaign.slug,
-                                                                        "code": token.code}))
+        response = client.post(
+            reverse("campaign:token_revoke", kwargs={"campaign_slug": team_a.campaign.slug, "code": token.code})
+        )
         assert response.status_code == 404
         token.refresh_from_db()
         assert token.revoked_at is None

@@ -15,19 +15,25 @@ def start(**env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
-@pytest.mark.parametrize(("variable", "value"), [
-    ("DATABASE_URL", "mysql-ish nonsense"),
-    ("DATABASE_URL", "postgres://"),
-    ("DATABASE_URL", "ftp://host/db"),
-    ("REDIS_URL", "localhost:6379"),
-    ("REDIS_URL", "redis://:6379/0"),
-    ("REDIS_URL", "redis://host:port/0"),
-    ("EMAIL_URL", "nonsense://"),
-])
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", "mysql-ish nonsense"),
+        ("DATABASE_URL", "postgres://"),
+        ("DATABASE_URL", "ftp://host/db"),
+        ("REDIS_URL", "localhost:6379"),
+        ("REDIS_URL", "redis://:6379/0"),
+        ("REDIS_URL", "redis://host:port/0"),
+        ("EMAIL_URL", "nonsense://"),
+    ],
+)
 def test_malformed_url_stops_start_up_naming_the_variable(variable, value):
     result = start(**{variable: value})
     assert result.returncode != 0
@@ -46,7 +52,10 @@ def test_production_profile_passes_check_deploy_without_warnings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env={**clean, "DJANGO_ENV": "production", "SECRET_KEY": "k7#" * 20 + "Zq9!", "ALLOWED_HOSTS": "example.org"},
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -25,9 +25,26 @@ print("task:", ping.delay().get(timeout=30))
 
 def run_worker_and_ping(env: dict[str, str]) -> str:
     worker = subprocess.Popen(
-        [CELERY, "-A", "config", "worker", "--concurrency", "1", "--loglevel", "INFO", "--without-gossip",
-         "--without-mingle", "--hostname", f"test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            CELERY,
+            "-A",
+            "config",
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60
@@ -36,8 +53,9 @@ def run_worker_and_ping(env: dict[str, str]) -> str:
                 break
             if time.monotonic() > deadline:
                 raise AssertionError("worker did not start")
-        answer = subprocess.run([sys.executable, "-c", ASK], cwd=ROOT, env=env, capture_output=True, text=True,
-                                timeout=90)
+        answer = subprocess.run(
+            [sys.executable, "-c", ASK], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90
+        )
         assert answer.returncode == 0, answer.stderr
         return answer.stdout
     finally:

@@ -35,8 +35,11 @@ def _invitation(team: Team) -> Any:
             from django.utils import timezone
 
             invitation = Invitation.objects.create(
-                campaign=team.campaign, email=f"invitee@{team.campaign.slug}.test", role=Role.VOLUNTEER,
-                token_hash=hash_secret(team.campaign.slug), expires_at=timezone.now() + Invitation.LIFETIME,
+                campaign=team.campaign,
+                email=f"invitee@{team.campaign.slug}.test",
+                role=Role.VOLUNTEER,
+                token_hash=hash_secret(team.campaign.slug),
+                expires_at=timezone.now() + Invitation.LIFETIME,
             )
         return invitation.code
 
@@ -53,7 +56,10 @@ def _token(team: Team) -> Any:
     """A token of the owner: routes that take a token code belong to the token's holder."""
     with scopes_disabled():
         token = ApiToken.objects.filter(membership=team.owner).first() or ApiToken.objects.create(
-            campaign=team.campaign, membership=team.owner, name="t", key_hash=hash_secret(str(team.owner.code)),
+            campaign=team.campaign,
+            membership=team.owner,
+            name="t",
+            key_hash=hash_secret(str(team.owner.code)),
             key_hint="gsw_xxxx",
         )
         return token.code
@@ -78,8 +84,9 @@ ROUTES: dict[str, Route] = {
     # API
     "api:campaign-detail": Route(),
     "api:member-list": Route(role=Role.COORDINATOR),
-    "api:member-detail": Route(role=Role.COORDINATOR, methods=("GET", "PATCH", "DELETE"),
-                               objects={"code": _membership}),
+    "api:member-detail": Route(
+        role=Role.COORDINATOR, methods=("GET", "PATCH", "DELETE"), objects={"code": _membership}
+    ),
     "api:invitation-list": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
     "api:invitation-detail": Route(role=Role.COORDINATOR, methods=("GET", "DELETE"), objects={"code": _invitation}),
     "api:person-list": Route(role=Role.COORDINATOR, methods=("GET", "POST")),

@@ -80,8 +80,9 @@ def test_api_token_of_other_campaign_gets_404(name, client, team_a, team_b):
     url = url_for(name, route, team_a, team_a)
     before = table_checksums()
     for method in route.methods:
-        response = client.generic(method, url, data="{}", content_type="application/json",
-                                  HTTP_AUTHORIZATION=f"Bearer {key}")
+        response = client.generic(
+            method, url, data="{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+        )
         assert response.status_code == 404, (method, url, response.status_code)
     assert table_checksums() == before
 

@@ -55,18 +55,33 @@ class Command(BaseCommand):
             owner_email, _ = DEMO_ACCOUNTS[0]
             owner = demo_user(owner_email, "陈美玲 Chan Mei-ling")
             campaign = Campaign.objects.filter(slug="harbour-north").first() or campaign_create(
-                owner=owner, name="Chan Mei-ling for Harbour North", slug="harbour-north",
-                candidate_name="陈美玲 Chan Mei-ling", office="District Council", district="Harbour North",
-                election_date=timezone.localdate() + dt.timedelta(days=60), time_zone="Asia/Hong_Kong",
-                language="zh-hans", currency="HKD", slogan="Every door, every neighbour",
+                owner=owner,
+                name="Chan Mei-ling for Harbour North",
+                slug="harbour-north",
+                candidate_name="陈美玲 Chan Mei-ling",
+                office="District Council",
+                district="Harbour North",
+                election_date=timezone.localdate() + dt.timedelta(days=60),
+                time_zone="Asia/Hong_Kong",
+                language="zh-hans",
+                currency="HKD",
+                slogan="Every door, every neighbour",
                 description="An independent campaign for a cleaner, safer and fairer Harbour North.",
             )
             other_owner = demo_user("owner@riverside.groundswell.test", "Sam Rivera", "en")
             if not Campaign.objects.filter(slug="riverside").exists():
                 campaign_create(
-                    owner=other_owner, name="Sam Rivera for Riverside", slug="riverside", candidate_name="Sam Rivera",
-                    office="City Council", district="Riverside", election_date=timezone.localdate() + dt.timedelta(days=90),
-                    time_zone="America/New_York", language="en", currency="USD", slogan="Riverside first",
+                    owner=other_owner,
+                    name="Sam Rivera for Riverside",
+                    slug="riverside",
+                    candidate_name="Sam Rivera",
+                    office="City Council",
+                    district="Riverside",
+                    election_date=timezone.localdate() + dt.timedelta(days=90),
+                    time_zone="America/New_York",
+                    language="en",
+                    currency="USD",
+                    slogan="Riverside first",
                 )
 
         with scope(campaign=campaign.pk):
@@ -85,15 +100,25 @@ class Command(BaseCommand):
             for n in range(have, sizes["people"]):
                 fake = fake_zh if n % 3 else fake_en
                 consent = rng.random() < 0.6
-                people.append(Person(
-                    campaign=campaign, given_name=fake.first_name(), family_name=fake.last_name(),
-                    email=f"contact{n:05d}@example.org", phone=f"+8526{n:07d}",
-                    address_line=fake.street_address(), neighbourhood=rng.choice(neighbourhoods),
-                    language=rng.choice(["en", "zh-hans"]), consent_email=consent, consent_sms=consent,
-                    consent_recorded_at=timezone.now() if consent else None,
-                    consent_wording="Demo data" if consent else "",
-                ))
+                people.append(
+                    Person(
+                        campaign=campaign,
+                        given_name=fake.first_name(),
+                        family_name=fake.last_name(),
+                        email=f"contact{n:05d}@example.org",
+                        phone=f"+8526{n:07d}",
+                        address_line=fake.street_address(),
+                        neighbourhood=rng.choice(neighbourhoods),
+                        language=rng.choice(["en", "zh-hans"]),
+                        consent_email=consent,
+                        consent_sms=consent,
+                        consent_recorded_at=timezone.now() if consent else None,
+                        consent_wording="Demo data" if consent else "",
+                    )
+                )
             Person.objects.bulk_create(people, batch_size=2000)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo ready: campaign '{campaign.slug}' and 'riverside'. Sign in as {owner_email} / {DEMO_PASSWORD}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready: campaign '{campaign.slug}' and 'riverside'. Sign in as {owner_email} / {DEMO_PASSWORD}"
+            )
+        )
