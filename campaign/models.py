@@ -275,6 +275,7 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "-created_at", "-id"], name="auditevent_campaign_recent")]
 
     def __str__(self) -> str:
         return self.action

@@ -4,7 +4,7 @@ from django.db.models import Count, QuerySet
 from django_scopes import scopes_disabled
 
 from accounts.models import User
-from campaign.models import AuditEvent, Campaign, Invitation, Membership, Role
+from campaign.models import Campaign, Invitation, Membership, Role
 
 
 def memberships_for_user(user: User) -> list[Membership]:
@@ -26,7 +26,3 @@ def campaign_role_counts(campaign: Campaign) -> dict[str, int]:
 
 def campaign_open_invitations(campaign: Campaign) -> QuerySet[Invitation]:
     return Invitation.objects.filter(campaign=campaign).select_related("invited_by").order_by("-created_at")
-
-
-def campaign_recent_audit(campaign: Campaign, limit: int = 10) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(campaign=campaign).select_related("actor")[:limit]

@@ -35,11 +35,8 @@ def _form_errors(form, exc: ValidationError) -> None:  # type: ignore[no-untyped
 @campaign_role_required(Role.VOLUNTEER)
 def campaign_home(request: CampaignRequest) -> HttpResponse:
     campaign = request.campaign
-    context = {"role_counts": None, "recent": None}
-    if request.membership.has_role(Role.COORDINATOR):
-        context["role_counts"] = selectors.campaign_role_counts(campaign)
-        context["recent"] = selectors.campaign_recent_audit(campaign, limit=5)
-    return render(request, "campaign/home.html", context)
+    role_counts = selectors.campaign_role_counts(campaign) if request.membership.has_role(Role.COORDINATOR) else None
+    return render(request, "campaign/home.html", {"role_counts": role_counts})
 
 
 @campaign_role_required(Role.OWNER)
