@@ -23,6 +23,8 @@ class CampaignForm(forms.ModelForm):
         widgets = {
             "election_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 4}),
+            "sms_quiet_start": forms.TimeInput(attrs={"type": "time"}),
+            "sms_quiet_end": forms.TimeInput(attrs={"type": "time"}),
         }
 
     time_zone = forms.TypedChoiceField(label=_("Time zone"), choices=time_zone_choices, initial="Asia/Hong_Kong")
@@ -36,7 +38,7 @@ class CampaignForm(forms.ModelForm):
 
 class CampaignSettingsForm(CampaignForm):
     class Meta(CampaignForm.Meta):
-        fields = [f for f in CampaignForm.Meta.fields if f != "slug"]
+        fields = [f for f in CampaignForm.Meta.fields if f != "slug"] + ["sms_quiet_start", "sms_quiet_end"]
 
 
 class InvitationForm(forms.Form):

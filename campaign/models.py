@@ -1,5 +1,6 @@
 """The tenant (Campaign) and what every other app hangs off it."""
 
+import datetime as dt
 import hashlib
 import secrets
 import uuid
@@ -81,6 +82,11 @@ class Campaign(models.Model):
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="HKD")
     description = models.TextField(_("public description"), blank=True)
     slogan = models.CharField(_("slogan"), max_length=200, blank=True)
+    sms_quiet_start = models.TimeField(
+        _("no text messages after"), null=True, blank=True, default=dt.time(21, 0),
+        help_text=_("Text messages due in the quiet hours wait until they end. Leave both empty to allow any time."),
+    )
+    sms_quiet_end = models.TimeField(_("text messages again from"), null=True, blank=True, default=dt.time(8, 0))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -68,6 +68,8 @@ CAMPAIGN_EDITABLE_FIELDS = (
     "currency",
     "description",
     "slogan",
+    "sms_quiet_start",
+    "sms_quiet_end",
 )
 
 

@@ -24,6 +24,11 @@ def _make_embedded_broker_folders(sender: Celery, **kwargs: object) -> None:
 
 # Periodic work. Every entry is a task that is safe to run again at any time.
 app.conf.beat_schedule = {
+    "notifications-send-due": {
+        "task": "notifications.tasks.outbox_send_due",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a run that could not start within the minute is replaced by the next
+    },
     "accounts-clear-expired-sessions": {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": 3600.0,

@@ -38,6 +38,11 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names this server answers to.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Where this server is reached from outside: links in emails and text messages start with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+if not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SITE_URL must start with https:// (or http:// for a local demo).")
+
 # Demo mode shows the seeded accounts on the front page; never in production.
 DEMO_MODE = env.bool("DEMO_MODE", default=False) and not PRODUCTION
 
@@ -100,6 +105,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "accounts",
     "campaign",
+    "notifications",
+    "volunteers",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +248,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+
+# The outbox (notifications/sending.py). A claimed batch that is not finished within the lease is
+# claimed again by the next run: keep it well above the time one batch takes to send.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
+if SMS_BACKEND.endswith("HttpSmsBackend") and not SMS_HTTP_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SMS_HTTP_URL must be the provider's https:// endpoint when SMS_BACKEND is HTTP.")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
