@@ -23,5 +23,6 @@ def api_floor(request: HttpRequest, campaign_slug: str) -> HttpResponse:
 urlpatterns = [
     path("c/<slug:campaign_slug>/__floor__/", floor, name="bench-floor"),
     path("api/v1/c/<slug:campaign_slug>/__floor__/", api_floor, name="bench-api-floor"),
+    path("p/<slug:campaign_slug>/__floor__/", floor, name="bench-public-floor"),
     path("", include("config.urls")),
 ]

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
@@ -49,8 +50,13 @@ class CampaignScopeMiddleware:
 
     @staticmethod
     def _activate_language(request: HttpRequest, *, campaign: Campaign | None) -> None:
-        """The user's own language; else the campaign's; else what LocaleMiddleware chose."""
-        user_language = getattr(request.user, "language", "") if request.user.is_authenticated else ""
+        """The user's own language (for a visitor without an account: the one they picked with the
+        language switcher); else the campaign's; else what LocaleMiddleware chose."""
+        if request.user.is_authenticated:
+            user_language = getattr(request.user, "language", "")
+        else:
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            user_language = chosen if chosen in dict(settings.LANGUAGES) else ""
         language = user_language or (campaign.language if campaign else "")
         if language:
             translation.activate(language)

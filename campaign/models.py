@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -83,7 +84,10 @@ class Campaign(models.Model):
     description = models.TextField(_("public description"), blank=True)
     slogan = models.CharField(_("slogan"), max_length=200, blank=True)
     sms_quiet_start = models.TimeField(
-        _("no text messages after"), null=True, blank=True, default=dt.time(21, 0),
+        _("no text messages after"),
+        null=True,
+        blank=True,
+        default=dt.time(21, 0),
         help_text=_("Text messages due in the quiet hours wait until they end. Leave both empty to allow any time."),
     )
     sms_quiet_end = models.TimeField(_("text messages again from"), null=True, blank=True, default=dt.time(8, 0))
@@ -236,6 +240,8 @@ class Person(models.Model):
         ordering = ["family_name", "given_name"]
         indexes = [
             models.Index(fields=["campaign", "email"], name="person_email"),
+            # Matching a returning volunteer ignores case: email__iexact compares UPPER(email).
+            models.Index(F("campaign"), Upper("email"), name="person_email_ci"),
             models.Index(fields=["campaign", "phone"], name="person_phone"),
         ]
 

@@ -7,6 +7,7 @@ from config.health import healthz
 
 api_v1 = [
     path("", include("campaign.api_urls")),
+    path("", include("volunteers.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -98,8 +98,10 @@ def message_retry(*, message: Message, acting_user: User) -> Message:
     message = Message.objects.select_for_update().get(pk=message.pk)
     if message.sent_at is not None:
         raise ValidationError(_("This message was already sent."))
+    if message.cancelled_at is not None:
+        raise ValidationError(_("This message was withdrawn; it is not sent any more."))
     if message.failed_at is None:
-        raise ValidationError(_("Only failed messages can be retried."))
+        raise ValidationError(_("This message has not failed: it is still queued and will be sent."))
     message.failed_at = None
     message.attempts = 0
     message.claimed_until = None

@@ -41,9 +41,7 @@ def access_signup(request: CampaignRequest, code: UUID, *, own: bool = False) ->
 def my_volunteer(request: CampaignRequest) -> Volunteer | None:
     """The signed-in member's own volunteer profile in this campaign, if they have one."""
     return (
-        Volunteer.objects.select_related("person")
-        .filter(campaign=request.campaign, person__user=request.user)
-        .first()
+        Volunteer.objects.select_related("person").filter(campaign=request.campaign, person__user=request.user).first()
     )
 
 

@@ -10,9 +10,19 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django_scopes import ScopedManager
 
-DEFAULT_SKILLS = ["Canvassing", "Leafleting", "Events", "Phone banking", "Driving", "Design", "Translation"]
+# Created in the campaign's language when its volunteer settings are first used; then they are its own data.
+DEFAULT_SKILLS = [
+    gettext_noop("Canvassing"),
+    gettext_noop("Leafleting"),
+    gettext_noop("Events"),
+    gettext_noop("Phone banking"),
+    gettext_noop("Driving"),
+    gettext_noop("Design"),
+    gettext_noop("Translation"),
+]
 
 
 def new_checkin_code() -> str:
@@ -214,7 +224,10 @@ class Signup(models.Model):
     hours_reason = models.CharField(_("reason for the correction"), max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     promoted_at = models.DateTimeField(null=True, blank=True)
+    reconfirmed_at = models.DateTimeField(_("confirmed again at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set by a phone that may send the same signup twice (offline retries): the second is a no-op.
+    client_uuid = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ScopedManager(campaign="campaign")
 
@@ -227,7 +240,8 @@ class Signup(models.Model):
                 fields=["shift", "volunteer"],
                 condition=~Q(status="cancelled"),
                 name="signup_one_active_per_volunteer",
-            )
+            ),
+            models.UniqueConstraint(fields=["campaign", "client_uuid"], name="signup_client_uuid_once"),
         ]
         indexes = [models.Index(fields=["shift", "status", "created_at"], name="signup_shift_queue")]
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -23,8 +23,10 @@ def program_for(campaign: Campaign) -> VolunteerSettings:
     """The campaign's volunteer settings, created with the standard skills on first use."""
     program, created = VolunteerSettings.objects.get_or_create(campaign=campaign, defaults={"reminder_hours": [24, 2]})
     if created and not Skill.objects.filter(campaign=campaign).exists():
+        with translation.override(campaign.language):
+            names = [_(name) for name in DEFAULT_SKILLS]
         Skill.objects.bulk_create(
-            [Skill(campaign=campaign, name=name, position=i) for i, name in enumerate(DEFAULT_SKILLS)],
+            [Skill(campaign=campaign, name=name, position=i) for i, name in enumerate(names)],
             ignore_conflicts=True,
         )
     return program
@@ -169,9 +171,18 @@ def shift_cancel(*, shift: Shift, acting_user: User) -> Shift:
 
 
 @transaction.atomic
-def signup_create(*, shift: Shift, volunteer: Volunteer, acting_user: User | None) -> Signup:
-    """A place if one is free, otherwise the waiting list. Signing up twice returns the first signup."""
+def signup_create(
+    *, shift: Shift, volunteer: Volunteer, acting_user: User | None, client_uuid: uuid.UUID | None = None
+) -> Signup:
+    """A place if one is free, otherwise the waiting list. Signing up twice returns the first signup,
+    and so does a repeated `client_uuid` (a phone's retry), even after that signup was cancelled."""
     shift = _lock(shift)  # serialise seats: two last-place signups cannot both get it
+    if client_uuid is not None:
+        replayed = Signup.objects.filter(campaign=shift.campaign, client_uuid=client_uuid).first()
+        if replayed is not None:
+            if replayed.shift_id != shift.pk or replayed.volunteer_id != volunteer.pk:
+                raise ValidationError({"client_uuid": _("This client_uuid was already used for another signup.")})
+            return replayed
     if shift.cancelled_at:
         raise ValidationError(_("This shift is cancelled."))
     if shift.starts_at <= timezone.now():
@@ -185,6 +196,7 @@ def signup_create(*, shift: Shift, volunteer: Volunteer, acting_user: User | Non
         shift=shift,
         volunteer=volunteer,
         status=Signup.Status.WAITLISTED if full else Signup.Status.CONFIRMED,
+        client_uuid=client_uuid,
     )
     signup.shift = shift
     if signup.status == Signup.Status.CONFIRMED:
@@ -300,6 +312,8 @@ def volunteer_for_member(*, membership: Membership) -> Volunteer:
     """A member who takes a shift needs a volunteer profile: found by their account, else by their
     email among the campaign's people, else created. Idempotent."""
     user, campaign = membership.user, membership.campaign
+    # One member at a time: the same form sent twice at once must find one profile, not make two.
+    list(Membership.objects.select_for_update().filter(pk=membership.pk).values_list("pk", flat=True))
     volunteer = Volunteer.objects.filter(campaign=campaign, person__user=user).select_related("person").first()
     if volunteer is not None:
         return volunteer
@@ -309,8 +323,13 @@ def volunteer_for_member(*, membership: Membership) -> Volunteer:
     )
     if person is None:
         person = Person.objects.create(
-            campaign=campaign, user=user, given_name=user.display_name or user.email.split("@")[0],
-            email=user.email, language=user.language, consent_email=True, consent_recorded_at=timezone.now(),
+            campaign=campaign,
+            user=user,
+            given_name=user.display_name or user.email.split("@")[0],
+            email=user.email,
+            language=user.language,
+            consent_email=True,
+            consent_recorded_at=timezone.now(),
             consent_wording="Campaign member account",
         )
     elif person.user_id is None:

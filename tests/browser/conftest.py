@@ -45,11 +45,13 @@ def chromium(_allow_async_unsafe):
 
 @pytest.fixture
 def new_phone_context(chromium):
-    """Opens a fresh browser context (own cookies, own session) with a phone viewport."""
+    """Opens a fresh browser context (own cookies, own session) with a phone viewport.
+
+    `locale` is the phone's language (sent as Accept-Language), e.g. "zh-CN" for a Chinese phone."""
     contexts = []
 
-    def open_context():
-        context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB")
+    def open_context(locale: str = "en-GB"):
+        context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale=locale)
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)

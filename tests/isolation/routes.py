@@ -65,6 +65,153 @@ def _token(team: Team) -> Any:
         return token.code
 
 
+def _failed_message(team: Team) -> Any:
+    """A message of the team's campaign that failed for good: the one thing the outbox can retry."""
+    from django.utils import timezone
+
+    from notifications.models import Message
+
+    with scopes_disabled():
+        now = timezone.now()
+        message, _created = Message.objects.get_or_create(
+            dedupe_key=f"isolation:failed:{team.campaign.slug}",
+            defaults={
+                "campaign": team.campaign,
+                "channel": "email",
+                "to": f"someone@{team.campaign.slug}.test",
+                "template": "volunteers/shift_reminder",
+                "send_at": now,
+                "failed_at": now,
+                "attempts": 5,
+                "last_error": "SMTPRecipientsRefused",
+            },
+        )
+        return message.code
+
+
+def _api_volunteer(team: Team) -> Any:
+    """The volunteer profile of the team's volunteer member (the API's volunteers/ and signups/ routes)."""
+    from volunteers.models import Volunteer
+
+    with scopes_disabled():
+        user = team.volunteer.user
+        person = Person.objects.filter(campaign=team.campaign, user=user).first() or Person.objects.create(
+            campaign=team.campaign, user=user, given_name="Vera", email=user.email
+        )
+        volunteer, _created = Volunteer.objects.get_or_create(campaign=team.campaign, person=person)
+        return volunteer.code
+
+
+def _api_shift(team: Team) -> Any:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from volunteers.models import Shift
+
+    with scopes_disabled():
+        shift = Shift.objects.filter(campaign=team.campaign, title="API shift").first()
+        if shift is None:
+            starts = timezone.now() + dt.timedelta(days=3)
+            shift = Shift.objects.create(
+                campaign=team.campaign,
+                title="API shift",
+                location="Market",
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(hours=3),
+                capacity=5,
+            )
+        return shift.code
+
+
+def _api_signup(team: Team) -> Any:
+    """A confirmed signup of the team's volunteer member, so their own role reaches it."""
+    from volunteers.models import Shift, Signup, Volunteer
+
+    with scopes_disabled():
+        shift = Shift.objects.get(code=_api_shift(team))
+        volunteer = Volunteer.objects.get(code=_api_volunteer(team))
+        signup, _created = Signup.objects.get_or_create(
+            campaign=team.campaign, shift=shift, volunteer=volunteer, defaults={"status": "confirmed"}
+        )
+        return signup.code
+
+
+def _shift(team: Team) -> Any:
+    """An upcoming shift of the team's campaign (shift pages)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from volunteers.models import Shift
+
+    with scopes_disabled():
+        shift = Shift.objects.filter(campaign=team.campaign, title="Isolation shift").first()
+        if shift is None:
+            starts = timezone.now() + dt.timedelta(days=5)
+            shift = Shift.objects.create(
+                campaign=team.campaign,
+                title="Isolation shift",
+                location="Station exit A",
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(hours=2),
+                capacity=3,
+            )
+        return shift.code
+
+
+def _signup(team: Team) -> Any:
+    """A confirmed signup of the team's volunteer member on that shift: their own, so /my/ reaches it."""
+    from volunteers.models import Shift, Signup, Volunteer
+
+    with scopes_disabled():
+        shift = Shift.objects.get(code=_shift(team))
+        user = team.volunteer.user
+        person = Person.objects.filter(campaign=team.campaign, user=user).first() or Person.objects.create(
+            campaign=team.campaign, user=user, given_name="Vic", email=user.email
+        )
+        volunteer, _created = Volunteer.objects.get_or_create(campaign=team.campaign, person=person)
+        signup, _created = Signup.objects.get_or_create(
+            campaign=team.campaign, shift=shift, volunteer=volunteer, defaults={"status": "confirmed"}
+        )
+        return signup.code
+
+
+def _skill(team: Team) -> Any:
+    from volunteers.models import Skill
+
+    with scopes_disabled():
+        skill, _created = Skill.objects.get_or_create(campaign=team.campaign, name="Isolation skill")
+        return skill.code
+
+
+def _roster_volunteer(team: Team) -> Any:
+    """A volunteer on the team's roster (the roster pages under volunteers/<code>/)."""
+    from volunteers.models import Volunteer
+
+    with scopes_disabled():
+        person = Person.objects.filter(campaign=team.campaign, given_name="Rosa", family_name="Roster").first()
+        if person is None:
+            person = Person.objects.create(
+                campaign=team.campaign, given_name="Rosa", family_name="Roster", email=f"rosa@{team.campaign.slug}.test"
+            )
+        volunteer, _created = Volunteer.objects.get_or_create(campaign=team.campaign, person=person)
+        return volunteer.code
+
+
+def _import_batch(team: Team) -> Any:
+    """An uploaded, not yet applied import of the team's owner."""
+    from volunteers.importing import ParsedFile, batch_save
+
+    parsed = ParsedFile(
+        filename="isolation.csv",
+        columns=["given_name", "email"],
+        ignored=[],
+        rows=[{"line": 2, "cells": {"given_name": "Iso", "email": f"iso@{team.campaign.slug}.test"}, "extra": False}],
+    )
+    return batch_save(campaign=team.campaign, user=team.owner.user, parsed=parsed)
+
+
 ROUTES: dict[str, Route] = {
     # pages
     "campaign:home": Route(),
@@ -81,6 +228,44 @@ ROUTES: dict[str, Route] = {
     "campaign:audit": Route(role=Role.OWNER),
     "campaign:tokens": Route(methods=("GET", "POST")),
     "campaign:token_revoke": Route(methods=("POST",), objects={"code": _token}),  # others' tokens: 404
+    "notifications:outbox": Route(role=Role.COORDINATOR),
+    "notifications:message_retry": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _failed_message}),
+    # shifts, my shifts, check-in, volunteer settings (volunteers/views_shifts.py, views_my.py, views_settings.py)
+    "volunteers:shifts": Route(),
+    "volunteers:shift_new": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
+    "volunteers:shift_detail": Route(objects={"code": _shift}),
+    "volunteers:shift_edit": Route(role=Role.COORDINATOR, methods=("GET", "POST"), objects={"code": _shift}),
+    "volunteers:shift_cancel": Route(role=Role.COORDINATOR, methods=("GET", "POST"), objects={"code": _shift}),
+    "volunteers:shift_poster": Route(role=Role.COORDINATOR, objects={"code": _shift}),
+    "volunteers:shift_checkin": Route(methods=("GET", "POST"), objects={"code": _shift}),
+    "volunteers:shift_signup": Route(methods=("POST",), objects={"code": _shift}),
+    "volunteers:signup_attendance": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _signup}),
+    "volunteers:signup_hours": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _signup}),
+    "volunteers:signup_remove": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _signup}),
+    "volunteers:my_shifts": Route(),
+    "volunteers:my_signup_cancel": Route(methods=("POST",), objects={"code": _signup}),
+    "volunteers:my_feed_reset": Route(methods=("POST",)),
+    "volunteers:settings": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
+    "volunteers:skill_add": Route(role=Role.COORDINATOR, methods=("POST",)),
+    "volunteers:skill_edit": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _skill}),
+    "volunteers:skill_remove": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _skill}),
+    # the coordinators' roster (volunteers/views_roster.py)
+    "volunteers:roster": Route(role=Role.COORDINATOR),
+    "volunteers:volunteer_new": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
+    "volunteers:roster_bulk": Route(role=Role.COORDINATOR, methods=("POST",)),
+    "volunteers:duplicates": Route(role=Role.COORDINATOR),
+    "volunteers:merge": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
+    "volunteers:import": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
+    "volunteers:import_preview": Route(
+        role=Role.COORDINATOR, methods=("GET", "POST"), objects={"batch": _import_batch}
+    ),
+    "volunteers:export_csv": Route(role=Role.COORDINATOR),
+    "volunteers:export_xlsx": Route(role=Role.COORDINATOR),
+    "volunteers:volunteer_detail": Route(role=Role.COORDINATOR, objects={"code": _roster_volunteer}),
+    "volunteers:volunteer_edit": Route(
+        role=Role.COORDINATOR, methods=("GET", "POST"), objects={"code": _roster_volunteer}
+    ),
+    "volunteers:note_add": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _roster_volunteer}),
     # API
     "api:campaign-detail": Route(),
     "api:member-list": Route(role=Role.COORDINATOR),
@@ -91,6 +276,20 @@ ROUTES: dict[str, Route] = {
     "api:invitation-detail": Route(role=Role.COORDINATOR, methods=("GET", "DELETE"), objects={"code": _invitation}),
     "api:person-list": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
     "api:person-detail": Route(role=Role.COORDINATOR, methods=("GET", "PATCH"), objects={"code": _person}),
+    # volunteers API: where GET and POST need different roles, `role` is the lower one (the 404
+    # checks cover every method; tests/volunteers/test_api*.py checks the higher one)
+    "api:skill-list": Route(),
+    "api:volunteer-list": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
+    "api:volunteer-me": Route(),
+    "api:volunteer-me-signups": Route(),
+    "api:volunteer-detail": Route(role=Role.COORDINATOR, methods=("GET", "PATCH"), objects={"code": _api_volunteer}),
+    "api:shift-list": Route(methods=("GET", "POST")),
+    "api:shift-detail": Route(methods=("GET", "PATCH", "DELETE"), objects={"code": _api_shift}),
+    "api:shift-signups": Route(methods=("GET", "POST"), objects={"code": _api_shift}),
+    "api:shift-check-in": Route(methods=("POST",), objects={"code": _api_shift}),
+    "api:signup-detail": Route(methods=("GET", "DELETE"), objects={"code": _api_signup}),
+    "api:signup-attendance": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _api_signup}),
+    "api:signup-hours": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _api_signup}),
     # API routes outside any campaign: they must only ever show the caller's own campaigns.
     "api:me": Route(campaign_wide=False),
     "api:my-memberships": Route(campaign_wide=False),

@@ -1,14 +1,16 @@
 """A realistic demo: one campaign with a team and contacts, and a second campaign beside it.
 
 Idempotent: running it again finds what is there and adds only what is missing. Every person is
-fictional (Faker). Later apps add their own demo data through `seed_<app>` functions called here.
+fictional (Faker). Each app adds its own demo data through a `seed()` function in its `demo.py`.
 """
 
 import datetime as dt
 import functools
 import random
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -117,6 +119,15 @@ class Command(BaseCommand):
                     )
                 )
             Person.objects.bulk_create(people, batch_size=2000)
+        for app_config in apps.get_app_configs():
+            # Each app may ship a demo.py with seed(); campaign imports none of them directly.
+            try:
+                module = import_module(f"{app_config.name}.demo")
+            except ModuleNotFoundError:
+                continue
+            if hasattr(module, "seed"):
+                with scope(campaign=campaign.pk):
+                    module.seed(campaign=campaign, scale=scale, rng=rng, fake_zh=fake_zh, fake_en=fake_en)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: campaign '{campaign.slug}' and 'riverside'. Sign in as {owner_email} / {DEMO_PASSWORD}"
