@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from campaign.audit import log_action
@@ -224,7 +225,11 @@ def signup_cancel(*, signup: Signup, acting_user: User | None, by_coordinator: b
     deadline = shift.starts_at - dt.timedelta(hours=program.cancel_by_hours)
     if not by_coordinator and signup.status == Signup.Status.CONFIRMED and timezone.now() > deadline:
         raise ValidationError(
-            _("Cancelling is possible until %(hours)s hours before the start. Please tell a coordinator.")
+            ngettext(
+                "Cancelling is possible until %(hours)s hour before the start. Please tell a coordinator.",
+                "Cancelling is possible until %(hours)s hours before the start. Please tell a coordinator.",
+                program.cancel_by_hours,
+            )
             % {"hours": program.cancel_by_hours}
         )
     signup.status = Signup.Status.CANCELLED

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from campaign.audit import log_action
@@ -392,7 +393,15 @@ class ImportRejected(ValidationError):
     """At least one row is invalid: nothing was applied. `plan` says which rows and why."""
 
     def __init__(self, plan: importing.ImportPlan) -> None:
-        super().__init__(_("Nothing was imported: %(count)s rows have errors.") % {"count": len(plan.invalid)})
+        count = len(plan.invalid)
+        super().__init__(
+            ngettext(
+                "Nothing was imported: %(count)s row has errors.",
+                "Nothing was imported: %(count)s rows have errors.",
+                count,
+            )
+            % {"count": count}
+        )
         self.plan = plan
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaign.access import CampaignRequest, campaign_role_required
@@ -100,7 +101,10 @@ def roster_bulk(request: CampaignRequest) -> HttpResponse:
             )
             messages.success(
                 request,
-                _("Tagged %(count)s volunteers “%(tag)s”.") % {"count": len(volunteers), "tag": tag.name},
+                ngettext(
+                    "Tagged %(count)s volunteer “%(tag)s”.", "Tagged %(count)s volunteers “%(tag)s”.", len(volunteers)
+                )
+                % {"count": len(volunteers), "tag": tag.name},
             )
         else:
             status = form.cleaned_data["status"]
@@ -109,7 +113,11 @@ def roster_bulk(request: CampaignRequest) -> HttpResponse:
             )
             messages.success(
                 request,
-                _("%(count)s volunteers are now “%(status)s”.")
+                ngettext(
+                    "%(count)s volunteer is now “%(status)s”.",
+                    "%(count)s volunteers are now “%(status)s”.",
+                    len(volunteers),
+                )
                 % {"count": len(volunteers), "status": Volunteer.Status(status).label},
             )
     except ValidationError as exc:
@@ -296,7 +304,11 @@ def import_preview(request: CampaignRequest, batch: UUID) -> HttpResponse:
             importing.batch_delete(campaign=request.campaign, code=batch)
             messages.success(
                 request,
-                _("Imported %(rows)s rows: %(new)s new volunteers, %(updated)s updated.")
+                ngettext(
+                    "Imported %(rows)s row: %(new)s new volunteers, %(updated)s updated.",
+                    "Imported %(rows)s rows: %(new)s new volunteers, %(updated)s updated.",
+                    len(plan.rows),
+                )
                 % {
                     "rows": len(plan.rows),
                     "new": plan.count("new") + plan.count("link"),

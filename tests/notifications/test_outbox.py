@@ -60,7 +60,7 @@ def test_coordinator_sees_every_message_with_its_state(client, team_a, mailbox):
     assert "volunteers/shift_reminder" not in page
     assert "Mei" in page  # the person behind the address
     assert "SMTPRecipientsRefused: mailbox unavailable" in page
-    assert "11/27/2026 10 a.m." in page and "2 a.m." not in page  # the campaign's time zone
+    assert "11/27/2026 10 a.m." in page and "11/27/2026 2 a.m." not in page  # the campaign's time zone
     assert page.count('type="submit">Retry<') == 1  # only the failed one can be retried
     assert f'href="{outbox_url(team_a)}"' in client.get(outbox_url(team_a)).content.decode()  # in the menu
 
