@@ -16,6 +16,7 @@ from notifications.rendering import RenderCache, render_message
 from tests.factories import PersonFactory
 from tests.notifications.helpers import reminder_context
 from volunteers import reminders
+from volunteers.models import Volunteer
 
 LINK_KEYS = ["confirm_url", "cancel_url", "attended_url", "missed_url", "my_shifts_url", "opt_out_url"]
 TEMPLATES = [reminders.REMINDER, reminders.THANK_YOU, reminders.PROMOTED, reminders.CHANGED, reminders.CANCELLED]
@@ -192,3 +193,34 @@ def test_opt_out_link_is_the_public_opt_out_page(in_scope_a, person):
     assert match.view_name == "public:opt_out"
     assert match.kwargs["campaign_slug"] == "campaign-a"
     assert opt_out_read(match.kwargs["token"]) == (str(person.code), "email")
+
+
+@pytest.mark.parametrize(("language", "limit"), [("en", 2 * 153), ("zh-hans", 5 * 67)])
+def test_a_real_reminder_text_message_stays_short(in_scope_a, person, settings, language, limit):
+    """Real signed links, not placeholders: they are the longest part of a text message."""
+    from volunteers import services
+
+    settings.SITE_URL = "https://join.example.org"
+    campaign = in_scope_a.campaign
+    start = timezone.now() + dt.timedelta(days=3)
+    (shift,) = services.shift_create(
+        campaign=campaign,
+        acting_user=None,
+        title="Leafleting at North Point",
+        location="North Point MTR exit A1",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        capacity=5,
+    )
+    volunteer = Volunteer.objects.create(campaign=campaign, person=person)
+    signup = services.signup_create(shift=shift, volunteer=volunteer, acting_user=None)
+    message = Message.objects.get(
+        campaign=campaign,
+        topic=reminders.signup_topic(signup),
+        template=reminders.REMINDER,
+        channel=Channel.SMS,
+        context__hours_before=24,
+    )
+    message.language = language
+    body = render_message(message).body
+    assert len(body) <= limit, (len(body), body)
