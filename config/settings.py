@@ -256,6 +256,13 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBacken
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
+# The public volunteer form: submissions per client address and campaign per window (0: no limit),
+# and how long the public page's shift list may be served from the cache.
+VOLUNTEER_SIGNUP_RATE_LIMIT = env.int("VOLUNTEER_SIGNUP_RATE_LIMIT", default=10)
+VOLUNTEER_SIGNUP_RATE_WINDOW = env.int("VOLUNTEER_SIGNUP_RATE_WINDOW", default=600)
+VOLUNTEER_PUBLIC_PAGE_CACHE_SECONDS = env.int("VOLUNTEER_PUBLIC_PAGE_CACHE_SECONDS", default=10)
+# Behind a reverse proxy, how many proxies' X-Forwarded-For entries to trust for the client address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 if SMS_BACKEND.endswith("HttpSmsBackend") and not SMS_HTTP_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured("SMS_HTTP_URL must be the provider's https:// endpoint when SMS_BACKEND is HTTP.")
 

@@ -148,10 +148,10 @@ def signup_rate_limited(*, campaign: Campaign, ip: str) -> bool:
 
     VOLUNTEER_SIGNUP_RATE_LIMIT (default 10; 0 turns it off) per VOLUNTEER_SIGNUP_RATE_WINDOW seconds
     (default 600), per client address and campaign, in Django's cache."""
-    limit = getattr(settings, "VOLUNTEER_SIGNUP_RATE_LIMIT", 10)
+    limit = settings.VOLUNTEER_SIGNUP_RATE_LIMIT
     if not limit:
         return False
-    window = getattr(settings, "VOLUNTEER_SIGNUP_RATE_WINDOW", 600)
+    window = settings.VOLUNTEER_SIGNUP_RATE_WINDOW
     key = f"volunteers:signup-rate:{campaign.pk}:{ip}"
     cache.add(key, 0, timeout=window)
     try:

@@ -119,7 +119,7 @@ def page(request: CampaignRequest, campaign_slug: str) -> HttpResponse:
     once per interval, not once per visitor, and places left (or an edit) show up at most that late."""
     campaign = request.campaign
     number = _page_number(request.GET.get("page"))
-    seconds = getattr(settings, "VOLUNTEER_PUBLIC_PAGE_CACHE_SECONDS", 10)
+    seconds = settings.VOLUNTEER_PUBLIC_PAGE_CACHE_SECONDS
     key = f"volunteers:public-page:{campaign.pk}:{campaign.time_zone}:{get_language()}:{number}"
     content_html = cache.get(key) if seconds else None
     if content_html is None:

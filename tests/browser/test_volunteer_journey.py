@@ -12,10 +12,10 @@ Chinese characters appear in text the app translated (labels, dates), never exac
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -103,7 +103,11 @@ def test_public_signup_claim_take_shift_confirm_from_reminder(
     settings.SITE_URL = base  # links in messages point at this server
     settings.SMS_BACKEND = "notifications.sms.LocmemSmsBackend"  # the phone's texts stay in memory
     monkeypatch.setattr(LocmemSmsBackend, "outbox", [])
-    cache.clear()  # the public page's cache and the signup rate limit start empty
+    # A cache of this test's own: the public page's cache and the signup rate limit start empty, and
+    # nothing is flushed from a shared Redis (which may be a running Celery's broker, too).
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"journey-{uuid.uuid4()}"}
+    }
 
     # 1. The campaign, its volunteer settings (with the standard skills) and one published shift.
     with scopes_disabled():
