@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -67,7 +67,8 @@ class ShiftRow:
 def _shift_rows(shifts: Iterable[dict[str, Any]]) -> list[ShiftRow]:
     """Shifts as the public page shows them, formatted here once: per-row template filters were most
     of the page's time. Shifts share days and start times, so each is formatted once."""
-    day_format = "l, " + str(get_format("DATE_FORMAT"))
+    # A translator orders weekday and date for their language (Chinese: "Y年n月j日 l").
+    day_format = pgettext("date with weekday, PHP date() format", "l, F j, Y")
     time_format = str(get_format("TIME_FORMAT"))
     kinds = dict(Shift.Kind.choices)
 
