@@ -179,7 +179,7 @@ class MemberDetail(CampaignAPIMixin, generics.GenericAPIView):
 
     def patch(self, request: Request, campaign_slug: str, code: str) -> Response:
         membership = self.get_object()
-        role = request.data.get("role")
+        role = request.data.get("role") if isinstance(request.data, dict) else None
         if role not in Role.values:
             raise exceptions.ValidationError({"role": [f"Choose one of {', '.join(Role.values)}."]})
         try:

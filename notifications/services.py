@@ -63,8 +63,28 @@ def message_enqueue(
     to = to or (address_for(person, channel) if person else "")
     if not to:
         return None
+    send_at = after_quiet_hours(campaign, channel, send_at or timezone.now())
     existing = Message.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
+        if existing.cancelled_at is not None and existing.sent_at is None:
+            # Withdrawn, then wanted again (a shift moved back, a place regained): the same row comes
+            # back with what is true now, so its key still stands for one message.
+            existing.cancelled_at = existing.failed_at = existing.claimed_until = existing.claimed_by = None
+            existing.attempts, existing.last_error = 0, ""
+            existing.to, existing.context, existing.send_at = to, context or {}, send_at
+            existing.save(
+                update_fields=[
+                    "cancelled_at",
+                    "failed_at",
+                    "claimed_until",
+                    "claimed_by",
+                    "attempts",
+                    "last_error",
+                    "to",
+                    "context",
+                    "send_at",
+                ]
+            )
         return existing
     language = language or (person.language if person and person.language else "") or campaign.language
     message, _created = Message.objects.get_or_create(
@@ -78,7 +98,7 @@ def message_enqueue(
             "context": context or {},
             "language": language,
             "topic": topic,
-            "send_at": after_quiet_hours(campaign, channel, send_at or timezone.now()),
+            "send_at": send_at,
         },
     )
     return message

@@ -144,7 +144,11 @@ def volunteer_signups(volunteer: Volunteer, *, limit: int = 200) -> list[Signup]
 def volunteer_hours(volunteer: Volunteer) -> Decimal:
     """The sum of Signup.counted_hours, in one SQL aggregate: a coordinator's correction where there
     is one, otherwise the shift's length when the volunteer attended."""
-    totals = Signup.objects.filter(campaign=volunteer.campaign, volunteer=volunteer).aggregate(
+    # The same signups as the volunteer's own total: confirmed places on shifts that took place.
+    counted = Signup.objects.filter(
+        campaign=volunteer.campaign, volunteer=volunteer, status=Signup.Status.CONFIRMED, shift__cancelled_at=None
+    )
+    totals = counted.aggregate(
         corrected=Sum("hours", filter=Q(hours__isnull=False)),
         attended=Sum(
             ExpressionWrapper(F("shift__ends_at") - F("shift__starts_at"), output_field=DurationField()),

@@ -81,7 +81,10 @@ def _confirmed_count(shift: Shift) -> int:
 
 
 def _promote_waiting(shift: Shift, program: VolunteerSettings) -> list[Signup]:
-    """Fill free places from the waiting list, first come first served, and tell each person."""
+    """Fill free places from the waiting list, first come first served, and tell each person.
+    A cancelled or started shift promotes nobody: a place there is no use to anyone."""
+    if shift.cancelled_at or shift.starts_at <= timezone.now():
+        return []
     free = shift.capacity - _confirmed_count(shift)
     if free <= 0:
         return []
@@ -140,7 +143,7 @@ def shift_update(*, shift: Shift, acting_user: User, **values: object) -> Shift:
             .select_related("volunteer__person", "shift__campaign")
         ):
             reminders.notify(signup=signup, template=reminders.CHANGED, key=key, extra=extra)
-            if {"starts_at", "ends_at"} & set(told) and signup.status == Signup.Status.CONFIRMED:
+            if signup.status == Signup.Status.CONFIRMED:  # reminders carry the time, place and title
                 reminders.reminders_withdraw(signup=signup)
                 reminders.reminders_schedule(signup=signup, program=program)
     log_action(
@@ -250,6 +253,9 @@ def signup_cancel(*, signup: Signup, acting_user: User | None, by_coordinator: b
 @transaction.atomic
 def signup_check_in(*, shift: Shift, volunteer: Volunteer, code: str, acting_user: User | None) -> Signup:
     """The volunteer typed or scanned the shift's code on arrival."""
+    shift = _lock(shift)
+    if shift.cancelled_at:
+        raise ValidationError(_("This shift is cancelled."))
     if code.strip().upper() != shift.checkin_code:
         raise ValidationError({"code": _("That code is not this shift's code.")})
     now = timezone.now()

@@ -380,6 +380,13 @@ def _update_person(
         elif phone_text(person.phone) != phone:
             history.append(_("gave the phone %(phone)s, not applied") % {"phone": phone})
             consent.pop("consent_sms", None)
+    # Anyone can type anyone's address here, so the form never turns a channel back on for an address
+    # already on record: an opt-out stays an opt-out until the person or a coordinator changes it.
+    # (A newly given address, filled in above, may come with its consent.)
+    for channel, address in (("consent_email", person.email), ("consent_sms", person.phone)):
+        if consent.get(channel) and address and not getattr(person, channel):
+            consent.pop(channel)
+            history.append(_("asked to be contacted again on a channel they had turned off; not applied"))
     if "consent_email" in consent or "consent_sms" in consent:
         updates.update(consent)  # consent is recorded afresh, with this time and wording
     changed = [

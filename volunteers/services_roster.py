@@ -85,6 +85,8 @@ def volunteer_create(
     _check_fields(volunteer_values, VOLUNTEER_FIELDS)
     _refuse_clash(campaign, person_values)
     email, phone = person_values.get("email", ""), person_values.get("phone")
+    if not email and not phone:
+        raise ValidationError({"email": _("Give an email address or a phone number, so the campaign can reach them.")})
     match = Q(pk__in=[])
     if email:
         match |= Q(email__iexact=email)

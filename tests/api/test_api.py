@@ -136,3 +136,14 @@ def test_list_endpoints_paginate_with_a_fixed_number_of_queries(client, team_a, 
     with django_assert_max_num_queries(8):
         body = client.get(url, **headers).json()
     assert body["count"] == 63 and len(body["results"]) == 50 and body["next"]
+
+
+def test_a_member_patch_that_is_not_an_object_is_a_clear_400(client, team_a):
+    headers = bearer(team_a.owner)
+    response = client.patch(
+        f"/api/v1/c/{team_a.campaign.slug}/members/{team_a.volunteer.code}/",
+        "[]",
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 400

@@ -710,3 +710,9 @@ def test_the_browsable_api_renders_for_a_signed_in_coordinator(client, team_a, s
         response = client.get(f"/api/v1/c/{team_a.campaign.slug}/{path}", HTTP_ACCEPT="text/html")
         # the forms offer the campaign's own skills: the code fields look them up in this campaign
         assert response.status_code == 200 and b"Canvassing" in response.content, path
+
+
+def test_a_volunteer_without_email_or_phone_is_refused(api, team_a):
+    response = api(team_a.coordinator, "post", "volunteers/", {"person": {"given_name": "Unreachable"}})
+    assert response.status_code == 400 and "email" in str(response.json())
+    assert count(Volunteer, team_a) == 0

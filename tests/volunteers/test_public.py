@@ -647,6 +647,22 @@ class TestOptOut:
             person.refresh_from_db()
             assert not person.consent_email and person.consent_sms
 
+    def test_a_stranger_signing_up_with_the_address_does_not_undo_the_opt_out(self, client, team_a):
+        """Anyone can type anyone's address into the public form: it must not switch email back on."""
+        campaign = team_a.campaign
+        client.post(public(campaign, "join"), form_data(phone=""))
+        with scope(campaign=campaign.pk):
+            person = Person.objects.get()
+        path = opt_out_url_for(campaign_slug=campaign.slug, person_code=str(person.code), channel="email")
+        client.post(path.removeprefix(settings.SITE_URL.rstrip("/")))
+        with scope(campaign=campaign.pk):
+            before = Message.objects.filter(cancelled_at=None, sent_at=None).count()
+        client.post(public(campaign, "join"), form_data(phone="", given_name="Mallory"))
+        with scope(campaign=campaign.pk):
+            person.refresh_from_db()
+            assert not person.consent_email
+            assert Message.objects.filter(cancelled_at=None, sent_at=None).count() == before  # no welcome mail
+
     def test_a_forged_opt_out_link_is_not_found(self, client, team_a):
         response = client.post(public(team_a.campaign, "opt_out", token="abc:def"))
         assert response.status_code == 404 and "This link does not work" in response.content.decode()
