@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "campaign",
     "notifications",
     "volunteers",
+    "fundraising",
 ]
 
 MIDDLEWARE = [
