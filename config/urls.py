@@ -8,6 +8,7 @@ from config.health import healthz
 api_v1 = [
     path("", include("campaign.api_urls")),
     path("", include("volunteers.api_urls")),
+    path("", include("fundraising.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -18,6 +19,8 @@ urlpatterns = [
     path("invitations/<str:token>/", views_entry.invitation_accept, name="invitation_accept"),
     path("c/<slug:campaign_slug>/", include("campaign.urls")),
     path("c/<slug:campaign_slug>/", include("volunteers.urls")),
+    path("c/<slug:campaign_slug>/", include("fundraising.urls")),
+    path("c/<slug:campaign_slug>/", include("fundraising.reports_urls")),
     path("c/<slug:campaign_slug>/", include("notifications.urls")),
     path("p/<slug:campaign_slug>/", include("volunteers.public_urls")),
     path("accounts/", include("accounts.urls")),

@@ -212,6 +212,67 @@ def _import_batch(team: Team) -> Any:
     return batch_save(campaign=team.campaign, user=team.owner.user, parsed=parsed)
 
 
+def _fundraising_donor(team: Team) -> Any:
+    with scopes_disabled():
+        person, _created = Person.objects.get_or_create(
+            campaign=team.campaign, email=f"donor@{team.campaign.slug}.test", defaults={"given_name": "Dana"}
+        )
+        return person
+
+
+def _donation(team: Team) -> Any:
+    """An accepted donation of the team's campaign (fundraising pages under fundraising/donations/)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from fundraising.models import Donation
+
+    with scopes_disabled():
+        donation = Donation.objects.filter(campaign=team.campaign, kind="donation").first()
+        if donation is None:
+            donation = Donation.objects.create(
+                campaign=team.campaign,
+                donor=_fundraising_donor(team),
+                amount=Decimal("50.00"),
+                currency=team.campaign.currency,
+                received_on=dt.date(2026, 1, 5),
+                method="cash",
+                receipt_number=1,
+            )
+        return donation.code
+
+
+def _pledge(team: Team) -> Any:
+    import datetime as dt
+    from decimal import Decimal
+
+    from fundraising.models import Pledge
+
+    with scopes_disabled():
+        pledge = Pledge.objects.filter(campaign=team.campaign).first() or Pledge.objects.create(
+            campaign=team.campaign, donor=_fundraising_donor(team), amount=Decimal("100.00"), due_on=dt.date(2030, 1, 1)
+        )
+        return pledge.code
+
+
+def _expense(team: Team) -> Any:
+    import datetime as dt
+    from decimal import Decimal
+
+    from fundraising.models import Expense
+
+    with scopes_disabled():
+        expense = Expense.objects.filter(campaign=team.campaign).first() or Expense.objects.create(
+            campaign=team.campaign,
+            spent_on=dt.date(2026, 1, 5),
+            payee="Print shop",
+            category="printing",
+            amount=Decimal("80.00"),
+            currency=team.campaign.currency,
+        )
+        return expense.code
+
+
 ROUTES: dict[str, Route] = {
     # pages
     "campaign:home": Route(),
@@ -266,6 +327,29 @@ ROUTES: dict[str, Route] = {
         role=Role.COORDINATOR, methods=("GET", "POST"), objects={"code": _roster_volunteer}
     ),
     "volunteers:note_add": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _roster_volunteer}),
+    # fundraising pages (fundraising/views.py, views_donations.py): COORDINATOR here means "coordinator,
+    # or a volunteer the owner granted" for reading; a volunteer without a grant gets 403
+    "fundraising:summary": Route(role=Role.COORDINATOR),
+    "fundraising:donations": Route(role=Role.COORDINATOR),
+    "fundraising:donation_new": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
+    "fundraising:donation_detail": Route(role=Role.COORDINATOR, objects={"code": _donation}),
+    "fundraising:donation_refund": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _donation}),
+    "fundraising:donation_correct": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _donation}),
+    "fundraising:donation_review": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _donation}),
+    "fundraising:donation_receipt": Route(role=Role.COORDINATOR, objects={"code": _donation}),
+    "fundraising:receipt_reissue": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _donation}),
+    "fundraising:pledges": Route(role=Role.COORDINATOR),
+    "fundraising:pledge_new": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
+    "fundraising:pledge_cancel": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _pledge}),
+    "fundraising:expenses": Route(role=Role.COORDINATOR),
+    "fundraising:expense_new": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
+    "fundraising:expense_detail": Route(role=Role.COORDINATOR, objects={"code": _expense}),
+    "fundraising:expense_receipt": Route(role=Role.COORDINATOR, objects={"code": _expense}),
+    "fundraising:settings": Route(role=Role.OWNER, methods=("GET", "POST")),
+    # fundraising reports (fundraising/views_reports.py): coordinators and owners only; the CSVs also need MFA
+    "fundraising_reports:reports": Route(role=Role.COORDINATOR),
+    "fundraising_reports:income_csv": Route(role=Role.COORDINATOR),
+    "fundraising_reports:disclosure_csv": Route(role=Role.COORDINATOR),
     # API
     "api:campaign-detail": Route(),
     "api:member-list": Route(role=Role.COORDINATOR),
@@ -290,6 +374,17 @@ ROUTES: dict[str, Route] = {
     "api:signup-detail": Route(methods=("GET", "DELETE"), objects={"code": _api_signup}),
     "api:signup-attendance": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _api_signup}),
     "api:signup-hours": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _api_signup}),
+    # fundraising API (fundraising/api.py): owners and coordinators only, a granted volunteer too gets 403
+    "api:donation-list": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
+    "api:donation-detail": Route(role=Role.COORDINATOR, objects={"code": _donation}),
+    "api:donation-refund": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _donation}),
+    "api:donation-correct": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _donation}),
+    "api:donation-review": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _donation}),
+    "api:pledge-list": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
+    "api:pledge-detail": Route(role=Role.COORDINATOR, methods=("GET", "DELETE"), objects={"code": _pledge}),
+    "api:expense-list": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
+    "api:expense-detail": Route(role=Role.COORDINATOR, objects={"code": _expense}),
+    "api:fundraising-progress": Route(role=Role.COORDINATOR),
     # API routes outside any campaign: they must only ever show the caller's own campaigns.
     "api:me": Route(campaign_wide=False),
     "api:my-memberships": Route(campaign_wide=False),
