@@ -162,50 +162,42 @@ def donation_detail(request: CampaignRequest, code: UUID) -> HttpResponse:
     return render(request, "fundraising/donations/detail.html", _detail_context(request, donation))
 
 
-@fundraising_role_required(write=True)
-@require_POST
-def donation_refund_view(request: CampaignRequest, code: UUID) -> HttpResponse:
+def _adjust(request: CampaignRequest, code: UUID, *, kind: str) -> HttpResponse:
+    """A refund or a correction: both are a new entry pointing at the donation, with a reason."""
     donation = access_donation(request, code)
-    form = RefundForm(request.POST, prefix="refund")
+    form_class, service, amount_field, done = {
+        "refund": (RefundForm, donation_refund, "amount", _("Refund recorded.")),
+        "correct": (CorrectionForm, donation_correct, "delta", _("Correction recorded.")),
+    }[kind]
+    form = form_class(request.POST, prefix=kind)
     if form.is_valid():
         try:
-            donation_refund(
+            service(
                 original=donation,
-                amount=form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
+                **{amount_field: form.cleaned_data[amount_field]},
             )
         except ValidationError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, _("Refund recorded."))
+            messages.success(request, done)
             return _detail(request, donation.code)
     donation.refresh_from_db()
-    context = _detail_context(request, donation, refund_form=form)
+    context = _detail_context(request, donation, **{f"{kind}_form": form})
     return render(request, "fundraising/donations/detail.html", context, status=400)
+
+
+@fundraising_role_required(write=True)
+@require_POST
+def donation_refund_view(request: CampaignRequest, code: UUID) -> HttpResponse:
+    return _adjust(request, code, kind="refund")
 
 
 @fundraising_role_required(write=True)
 @require_POST
 def donation_correct_view(request: CampaignRequest, code: UUID) -> HttpResponse:
-    donation = access_donation(request, code)
-    form = CorrectionForm(request.POST, prefix="correct")
-    if form.is_valid():
-        try:
-            donation_correct(
-                original=donation,
-                delta=form.cleaned_data["delta"],
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("Correction recorded."))
-            return _detail(request, donation.code)
-    donation.refresh_from_db()
-    context = _detail_context(request, donation, correct_form=form)
-    return render(request, "fundraising/donations/detail.html", context, status=400)
+    return _adjust(request, code, kind="correct")
 
 
 @fundraising_role_required(write=True)
