@@ -10,9 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign, Membership, Role
 from fundraising.models import MONEY, Donation, Expense, FundraisingSettings, Pledge
-
-MAX_RECEIPT_BYTES = 10 * 1024 * 1024
-RECEIPT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+from fundraising.services import RECEIPT_TYPES, check_receipt_file
 
 
 def money_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DecimalField:
@@ -159,24 +157,8 @@ class ExpenseForm(forms.Form):
 
     def clean_receipt_file(self) -> Any:
         upload = self.cleaned_data.get("receipt_file")
-        if not upload:
-            return upload
-        name = upload.name.lower()
-        extension = name[name.rfind(".") :] if "." in name else ""
-        if extension not in RECEIPT_TYPES:
-            raise ValidationError(_("The receipt must be a PDF, JPG or PNG file."))
-        if upload.size > MAX_RECEIPT_BYTES:
-            raise ValidationError(_("The receipt is larger than 10 MB."))
-        head = upload.read(8)
-        upload.seek(0)
-        looks_right = {
-            ".pdf": head.startswith(b"%PDF"),
-            ".jpg": head.startswith(b"\xff\xd8"),
-            ".jpeg": head.startswith(b"\xff\xd8"),
-            ".png": head.startswith(b"\x89PNG"),
-        }[extension]
-        if not looks_right:
-            raise ValidationError(_("The file is not the PDF, JPG or PNG its name says."))
+        if upload:
+            check_receipt_file(upload)  # the service checks again: the API uses it too
         return upload
 
 

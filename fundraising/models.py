@@ -8,7 +8,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -49,7 +49,9 @@ class FundraisingSettings(models.Model):
         _("disclose donors who gave more than"), **MONEY, null=True, blank=True, validators=[MinValueValidator(CENT)]
     )
     near_cap_share = models.PositiveSmallIntegerField(
-        _("warn when a donor reaches this share of the cap (%)"), default=80
+        _("warn when a donor reaches this share of the cap (%)"),
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     forbidden_categories = models.JSONField(
         _("donor categories not allowed"),

@@ -31,7 +31,7 @@ from fundraising.models import (
     ReceiptCounter,
 )
 from notifications.models import Channel
-from notifications.services import message_enqueue, messages_withdraw
+from notifications.services import message_enqueue, messages_withdraw, person_accepts
 
 THANK_YOU = "fundraising/thank_you"
 PLEDGE_REMINDER = "fundraising/pledge_reminder"
@@ -130,9 +130,13 @@ def _issue_receipt(donation: Donation) -> None:
 
 
 def receipt_context(donation: Donation, *, copy: bool) -> dict[str, Any]:
+    """What the receipt states: the donation as it stands after its corrections and refunds, under
+    its one number (a re-issued copy after a correction shows the corrected amount)."""
+    net = remaining_of(donation)
     return {
-        "amount": str(donation.amount),
-        "amount_text": _money_text(donation.amount, donation.currency),
+        "amount": str(net),
+        "amount_text": _money_text(net, donation.currency),
+        "original_amount": str(donation.amount) if net != donation.amount else "",
         "currency": donation.currency,
         "received_on": donation.received_on.isoformat(),
         "method": donation.method,
@@ -151,7 +155,14 @@ def _send_thank_you(donation: Donation, *, copy: bool) -> None:
     if donor is None:
         return
     suffix = f"copy{donation.receipt_copies}" if copy else "first"
-    channel = Channel.EMAIL if donor.email else (Channel.SMS if donor.phone else None)
+    channel = next(
+        (
+            ch
+            for ch, address in ((Channel.EMAIL, donor.email), (Channel.SMS, donor.phone))
+            if address and person_accepts(donor, ch)
+        ),
+        None,
+    )
     if channel is None or (copy and channel != Channel.EMAIL):
         return
     message_enqueue(
@@ -695,6 +706,9 @@ def pledge_create(
         raise ValidationError({"recurrence": _("Choose how often the pledge repeats.")})
     if not isinstance(due_on, dt.date):
         raise ValidationError({"due_on": _("Enter the date the pledge is due.")})
+    today = today_for(campaign)
+    if not today - dt.timedelta(days=366) <= due_on <= today + dt.timedelta(days=3660):
+        raise ValidationError({"due_on": _("Choose a due date within a year before and ten years after today.")})
     pledge = Pledge(
         campaign=campaign, donor=donor, amount=amount, due_on=due_on, recurrence=recurrence, notes=notes or ""
     )
@@ -726,6 +740,27 @@ def pledge_cancel(*, pledge: Pledge, acting_user: User | None) -> Pledge:
 # --- expenses ------------------------------------------------------------------------------------
 
 
+RECEIPT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+RECEIPT_MAGIC = {".pdf": b"%PDF", ".jpg": b"\xff\xd8", ".jpeg": b"\xff\xd8", ".png": b"\x89PNG"}
+MAX_RECEIPT_BYTES = 10 * 1024 * 1024
+
+
+def check_receipt_file(upload: Any) -> str:
+    """A receipt is a PDF, JPG or PNG whose first bytes agree with its name, at most 10 MB.
+    Returns the content type it will be served with (never guessed from anything else)."""
+    name = (getattr(upload, "name", "") or "").lower()
+    extension = name[name.rfind(".") :] if "." in name else ""
+    if extension not in RECEIPT_TYPES:
+        raise ValidationError(_("The receipt must be a PDF, JPG or PNG file."))
+    if (getattr(upload, "size", 0) or 0) > MAX_RECEIPT_BYTES:
+        raise ValidationError(_("The receipt is larger than 10 MB."))
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(RECEIPT_MAGIC[extension]):
+        raise ValidationError(_("The file is not the PDF, JPG or PNG its name says."))
+    return RECEIPT_TYPES[extension]
+
+
 @transaction.atomic
 def expense_record(
     *,
@@ -751,6 +786,11 @@ def expense_record(
         errors["payee"] = _("Say who was paid.")
     if category not in Expense.Category.values:
         errors["category"] = _("Choose a category.")
+    if receipt_file:
+        try:
+            check_receipt_file(receipt_file)
+        except ValidationError as error:
+            errors["receipt_file"] = error.messages[0]
     if errors:
         raise ValidationError(errors)
     expense = Expense(

@@ -24,6 +24,7 @@ from fundraising.access import access_expense, access_pledge, fundraising_role_r
 from fundraising.forms import ExpenseForm, PledgeForm, SettingsForm
 from fundraising.models import CENT, Donation, Expense, FundraisingGrant, Pledge
 from fundraising.services import (
+    RECEIPT_TYPES,
     donor_find_or_create,
     expense_record,
     grant_set,
@@ -233,7 +234,13 @@ def expense_receipt(request: CampaignRequest, code: UUID) -> HttpResponseBase:
     if not expense.receipt_file:
         raise Http404
     name = (expense.receipt_file.name or "receipt").rsplit("/", 1)[-1]
-    return FileResponse(expense.receipt_file.open("rb"), as_attachment=False, filename=name)
+    extension = name[name.rfind(".") :].lower() if "." in name else ""
+    if extension not in RECEIPT_TYPES:  # nothing else is accepted; never serve something else inline
+        raise Http404
+    response = FileResponse(expense.receipt_file.open("rb"), as_attachment=False, filename=name)
+    response["Content-Type"] = RECEIPT_TYPES[extension]
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 # settings

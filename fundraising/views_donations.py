@@ -27,6 +27,7 @@ from fundraising.services import (
     donation_review,
     donor_find_or_create,
     receipt_reissue,
+    remaining_of,
     settings_for,
 )
 
@@ -235,6 +236,7 @@ def donation_receipt(request: CampaignRequest, code: UUID) -> HttpResponse:
         "fundraising/donations/receipt.html",
         {
             "donation": donation,
+            "net": remaining_of(donation),  # after corrections and refunds, under the same number
             "is_copy": is_copy,
             "can_write": request.membership.has_role(Role.COORDINATOR),
         },
