@@ -36,20 +36,7 @@ class UserSerializer(serializers.Serializer):
 class CampaignSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
-        fields = [
-            "code",
-            "slug",
-            "name",
-            "candidate_name",
-            "office",
-            "district",
-            "election_date",
-            "time_zone",
-            "language",
-            "currency",
-            "description",
-            "slogan",
-        ]
+        fields = ["code", "slug", *services.CAMPAIGN_EDITABLE_FIELDS]
         read_only_fields = fields
 
 
@@ -82,21 +69,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
-        fields = [
-            "code",
-            "given_name",
-            "family_name",
-            "email",
-            "phone",
-            "address_line",
-            "neighbourhood",
-            "postcode",
-            "language",
-            "consent_email",
-            "consent_sms",
-            "consent_recorded_at",
-            "created_at",
-        ]
+        fields = ["code", *services.PERSON_FIELDS, "consent_recorded_at", "created_at"]
         read_only_fields = ["code", "consent_recorded_at", "created_at"]
 
 

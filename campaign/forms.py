@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import ApiToken, Campaign, Person, Role, time_zone_choices
+from campaign.services import PERSON_FIELDS
 
 
 class CampaignForm(forms.ModelForm):
@@ -59,18 +60,7 @@ class RoleForm(forms.Form):
 class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
-        fields = [
-            "given_name",
-            "family_name",
-            "email",
-            "phone",
-            "address_line",
-            "neighbourhood",
-            "postcode",
-            "language",
-            "consent_email",
-            "consent_sms",
-        ]
+        fields = list(PERSON_FIELDS)
 
 
 class ApiTokenForm(forms.ModelForm):
