@@ -16,6 +16,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,7 +86,19 @@ def _csv_response(request: CampaignRequest, name: str) -> HttpResponse:
 def _refuse(request: CampaignRequest) -> HttpResponse | None:
     """The export's own checks: two-factor authentication, and a valid range (400 saying which field)."""
     if not can_export(request):
-        return render(request, "fundraising/reports/export_needs_mfa.html", status=403)
+        return render(
+            request,
+            "export_needs_mfa.html",
+            {
+                "why": _(
+                    "A fundraising export holds the names and addresses of donors, so it needs an account "
+                    "protected by two-factor authentication."
+                ),
+                "back_url": reverse("fundraising_reports:reports", kwargs={"campaign_slug": request.campaign.slug}),
+                "back_label": _("Back to reports"),
+            },
+            status=403,
+        )
     form = ReportRangeForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "fundraising/reports/index.html", {"form": form}, status=400)

@@ -344,7 +344,19 @@ def import_preview(request: CampaignRequest, batch: UUID) -> HttpResponse:
 
 def _export(request: CampaignRequest, fmt: str) -> HttpResponseBase:
     if not is_mfa_enabled(request.user):
-        return render(request, "volunteers/roster/export_needs_mfa.html", status=403)
+        return render(
+            request,
+            "export_needs_mfa.html",
+            {
+                "why": _(
+                    "An export holds the contact details of many people, so it needs an account protected by "
+                    "two-factor authentication."
+                ),
+                "back_url": reverse("volunteers:roster", kwargs={"campaign_slug": request.campaign.slug}),
+                "back_label": _("Back to volunteers"),
+            },
+            status=403,
+        )
     filters = _filter_form(request).to_filter()
     volunteers = selectors.roster(request.campaign, filters)
     count = volunteers.count()
