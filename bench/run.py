@@ -10,6 +10,7 @@ under the app's name in bench/results.json, beside the other apps' keys already 
 import argparse
 import datetime as dt
 import importlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -21,11 +22,23 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB_NAME = "groundswell_bench"
-SQLITE_PATH = ROOT / "var" / "bench.sqlite3"
+BENCH_DB_NAME = os.environ.get("BENCH_DB_NAME", "groundswell_bench")  # parallel runs each take their own
+SQLITE_PATH = ROOT / "var" / f"{BENCH_DB_NAME}.sqlite3"
 RESULTS = ROOT / "bench" / "results.json"
 # bench/<app>.py modules, measured in this order
-APPS = ["campaign", "volunteers_signup", "volunteers_reminders", "fundraising"]
+APPS = [
+    "campaign",
+    "volunteers_signup",
+    "volunteers_reminders",
+    "fundraising",
+    "canvassing_import",
+    "canvassing_turfs",
+    "canvassing_visits",
+    "canvassing_progress",
+    "inventory",
+    "nominations",
+    "reports",
+]
 
 # Run as a script, sys.path[0] is bench/, where campaign.py would shadow the campaign app.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
@@ -160,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=50, help="measured runs per figure (median; default 50)")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured runs first (default 3)")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--only", action="append", choices=APPS, help="measure only this module (repeatable)")
     args = parser.parse_args(argv)
     if args.runs < 30:
         parser.error("--runs must be at least 30")
@@ -195,7 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["*"]):
         clear_url_caches()
         set_urlconf(None)
-        for app in APPS:
+        for app in args.only or APPS:
+            if importlib.util.find_spec(f"bench.{app}") is None:
+                _log(f"bench/{app}.py does not exist yet; skipped")
+                continue
             module = importlib.import_module(f"bench.{app}")
             key = getattr(module, "APP", app)  # bench/<app>_<part>.py may report under its app's key
             t = time.perf_counter()

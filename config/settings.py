@@ -108,6 +108,10 @@ INSTALLED_APPS = [
     "notifications",
     "volunteers",
     "fundraising",
+    "inventory",
+    "canvassing",
+    "nominations",
+    "reports",
 ]
 
 MIDDLEWARE = [

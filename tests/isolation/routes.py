@@ -408,3 +408,21 @@ def discovered_patterns() -> dict[str, str]:
 
     walk(get_resolver().url_patterns, "", "")
     return found
+
+
+def _merge_app_routes() -> None:
+    """Each app (or part of one) lists its routes in tests/isolation/routes_<part>.py as `ROUTES`,
+    with its own object makers beside them, so this file does not grow with every app."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if module.name.startswith("routes_"):
+            extra = importlib.import_module(f"tests.isolation.{module.name}").ROUTES
+            clash = set(extra) & set(ROUTES)
+            assert not clash, f"{module.name} lists routes already listed: {sorted(clash)}"
+            ROUTES.update(extra)
+
+
+_merge_app_routes()

@@ -1,0 +1,3 @@
+"""Canvassing API: households."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Canvassing API: maps."""
+
+urlpatterns: list = []

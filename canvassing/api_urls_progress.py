@@ -1,0 +1,3 @@
+"""Canvassing API: progress."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Canvassing API: turfs."""
+
+urlpatterns: list = []

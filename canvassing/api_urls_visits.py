@@ -1,0 +1,3 @@
+"""Canvassing API: visits."""
+
+urlpatterns: list = []

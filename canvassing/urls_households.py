@@ -1,0 +1,3 @@
+"""Canvassing pages: households."""
+
+urlpatterns: list = []

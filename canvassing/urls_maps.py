@@ -1,0 +1,3 @@
+"""Canvassing pages: maps."""
+
+urlpatterns: list = []

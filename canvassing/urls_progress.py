@@ -1,0 +1,3 @@
+"""Canvassing pages: progress."""
+
+urlpatterns: list = []

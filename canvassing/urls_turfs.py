@@ -1,0 +1,3 @@
+"""Canvassing pages: turfs."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Canvassing pages: visits."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Inventory under /api/v1/c/<slug>/."""
+
+urlpatterns: list = []

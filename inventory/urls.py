@@ -1,0 +1,5 @@
+"""Inventory pages under /c/<slug>/."""
+
+app_name = "inventory"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Nominations under /api/v1/c/<slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Nominations pages under /c/<slug>/."""
+
+app_name = "nominations"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Reports under /api/v1/c/<slug>/."""
+
+urlpatterns: list = []

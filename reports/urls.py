@@ -1,0 +1,5 @@
+"""Reports pages under /c/<slug>/."""
+
+app_name = "reports"
+
+urlpatterns: list = []
