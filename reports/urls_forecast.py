@@ -1,0 +1,3 @@
+"""Reports pages: forecast."""
+
+urlpatterns: list = []
