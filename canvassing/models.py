@@ -376,6 +376,9 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Set when a coordinator discards the visit on review (canvassing.services_review.visit_review): the row
+    # stays for the record, but progress and the household's last_* no longer count it.
+    discarded_at = models.DateTimeField(_("discarded at"), null=True, blank=True)
 
     objects = ScopedManager(campaign="campaign")
 
