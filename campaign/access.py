@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from campaign.models import ApiToken, Campaign, Invitation, Membership, Person, Role
+from campaign.models import ApiToken, Campaign, Invitation, Job, Membership, Person, Role
 
 
 class CampaignRequest(HttpRequest):
@@ -76,3 +76,11 @@ def access_person(request: CampaignRequest, code: UUID) -> Person:
 def access_api_token(request: CampaignRequest, code: UUID) -> ApiToken:
     """Only the token's own holder sees or revokes it; to anyone else it does not exist."""
     return get_object_or_404(ApiToken, campaign=request.campaign, membership=request.membership, code=code)
+
+
+def access_job(request: CampaignRequest, code: UUID) -> Job:
+    """A background job: its starter and the campaign's coordinators see it; to anyone else it does not exist."""
+    job = get_object_or_404(Job.objects.select_related("created_by"), campaign=request.campaign, code=code)
+    if job.created_by_id != request.user.pk and not request.membership.has_role(Role.COORDINATOR):
+        raise Http404
+    return job

@@ -18,5 +18,6 @@ urlpatterns = [
     path("people/<uuid:code>/", views.person_edit, name="person_edit"),
     path("audit/", views.audit_log, name="audit"),
     path("tokens/", views.token_list, name="tokens"),
+    path("jobs/<uuid:code>/", views.job_detail, name="job"),
     path("tokens/<uuid:code>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -18,12 +18,14 @@ from campaign.access import (
     CampaignRequest,
     access_api_token,
     access_invitation,
+    access_job,
     access_membership,
     access_person,
     campaign_role_required,
 )
 from campaign.emails import send_invitation_email
 from campaign.forms import ApiTokenForm, CampaignSettingsForm, InvitationForm, PersonForm, RoleForm
+from campaign.jobs import job_state
 from campaign.models import ApiToken, AuditEvent, Person, Role
 
 
@@ -214,3 +216,13 @@ def token_revoke(request: CampaignRequest, code: UUID) -> HttpResponse:
     services.api_token_revoke(token=token, acting=request.membership)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("campaign:tokens", campaign_slug=request.campaign.slug)
+
+
+@campaign_role_required(Role.VOLUNTEER)
+def job_detail(request: CampaignRequest, code: UUID) -> HttpResponse:
+    """A background job's progress; htmx polls the partial while it runs."""
+    job = access_job(request, code)
+    context = {"job": job, "state": job_state(job)}
+    if request.htmx:
+        return render(request, "campaign/job_progress.html", context)
+    return render(request, "campaign/job.html", context)

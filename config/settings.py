@@ -227,7 +227,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A file cache, so the web process and the worker see the same background-job progress.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.str("CACHE_DIR", default=str(VAR_DIR / "cache")),
+        }
+    }
 
 # Celery: Redis when configured; otherwise kombu's filesystem transport so the demo needs no server.
 CELERY_DATA_DIR = Path(env.str("CELERY_DATA_DIR", default=str(VAR_DIR / "celery")))

@@ -34,6 +34,9 @@ def _fast_and_quiet(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        # The demo's cross-process file cache would carry rate limits from one test run to the next.
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False
