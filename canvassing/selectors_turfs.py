@@ -1,0 +1,198 @@
+"""Reads for turfs and walk lists: the one walking order every list uses (page, print, API), the turf
+list with its counts, and getting one turf for a member (a volunteer only their assigned turfs)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import Campaign, Membership, Role
+from canvassing.models import Area, Assignment, Household, MapVersion, Turf, Visit
+
+# Street, then one side at a time (even, then odd), numbers ascending, then building, unit and floor.
+# Doors without a number come after the numbered ones of their side (NULLS LAST on every database).
+WALK_ORDER = (
+    F("street").asc(),
+    F("parity").asc(nulls_last=True),
+    F("house_number_value").asc(nulls_last=True),
+    F("house_number").asc(),
+    F("building").asc(),
+    F("unit").asc(),
+    F("floor").asc(),
+    F("pk").asc(),
+)
+
+# The colour a household has on the map and in the list, from its latest outcome.
+NOT_VISITED = "not_visited"
+OUTCOME_STYLES: dict[str, tuple[Any, str]] = {
+    NOT_VISITED: (_("Not visited"), "#6c757d"),
+    Visit.Outcome.CONTACTED: (Visit.Outcome.CONTACTED.label, "#198754"),
+    Visit.Outcome.NOT_HOME: (Visit.Outcome.NOT_HOME.label, "#e0a800"),
+    Visit.Outcome.COME_BACK: (Visit.Outcome.COME_BACK.label, "#fd7e14"),
+    Visit.Outcome.REFUSED: (Visit.Outcome.REFUSED.label, "#dc3545"),
+    Visit.Outcome.INACCESSIBLE: (Visit.Outcome.INACCESSIBLE.label, "#6f42c1"),
+    Visit.Outcome.LEAFLET_LEFT: (Visit.Outcome.LEAFLET_LEFT.label, "#0d6efd"),
+    Visit.Outcome.NO_ACCESS: (Visit.Outcome.NO_ACCESS.label, "#6f42c1"),
+    Visit.Outcome.MOVED: (Visit.Outcome.MOVED.label, "#212529"),
+    Visit.Outcome.DO_NOT_CONTACT: (Visit.Outcome.DO_NOT_CONTACT.label, "#212529"),
+}
+
+
+def outcome_key(last_outcome: str) -> str:
+    return last_outcome if last_outcome in OUTCOME_STYLES else NOT_VISITED
+
+
+def in_walk_order(households: QuerySet[Household]) -> QuerySet[Household]:
+    """Households that belong in a walk list, in walking order: do-not-contact and moved ones drop out."""
+    return households.filter(status=Household.Status.ACTIVE).order_by(*WALK_ORDER)
+
+
+def walk_list(turf: Turf) -> QuerySet[Household]:
+    return in_walk_order(Household.objects.filter(campaign_id=turf.campaign_id, turf=turf))
+
+
+WALK_FIELDS = (
+    "pk",
+    "code",
+    "street",
+    "house_number",
+    "building",
+    "floor",
+    "unit",
+    "district",
+    "latitude",
+    "longitude",
+    "last_outcome",
+    "last_visited_at",
+    "needs_review",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WalkRow:
+    """One door of a walk list, as the page, the print sheet and the map need it."""
+
+    pk: int
+    code: UUID
+    street: str
+    house_number: str
+    building: str
+    floor: str
+    unit: str
+    district: str
+    latitude: float | None
+    longitude: float | None
+    last_outcome: str
+    last_visited_at: Any
+    needs_review: bool
+
+    @property
+    def street_line(self) -> str:
+        return " ".join(part for part in (self.house_number, self.street) if part)
+
+    @property
+    def door_line(self) -> str:
+        return " ".join(part for part in (self.building, self.floor and f"{self.floor}/F", self.unit) if part)
+
+    @property
+    def outcome(self) -> str:
+        return outcome_key(self.last_outcome)
+
+
+def walk_rows(turf: Turf) -> list[WalkRow]:
+    """The walk list as plain rows (one query, no model instances: a 1,000-door list stays quick)."""
+    return [WalkRow(*values) for values in walk_list(turf).values_list(*WALK_FIELDS)]
+
+
+def outcome_counts(rows: Iterable[WalkRow]) -> list[dict[str, Any]]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.outcome] = counts.get(row.outcome, 0) + 1
+    return [
+        {"key": key, "label": label, "colour": colour, "count": counts[key]}
+        for key, (label, colour) in OUTCOME_STYLES.items()
+        if counts.get(key)
+    ]
+
+
+def current_areas(campaign: Campaign) -> QuerySet[Area]:
+    """The areas of the current map version, with how many active households each has."""
+    return (
+        Area.objects.filter(campaign=campaign, version__status=MapVersion.Status.CURRENT)
+        .annotate(
+            doors=Count("households", filter=Q(households__status=Household.Status.ACTIVE), distinct=True),
+        )
+        .order_by("key")
+    )
+
+
+def active_assignments() -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(status=Assignment.Status.ACTIVE).select_related("membership__user"),
+        to_attr="active_assignments",
+    )
+
+
+def turfs_with_counts(campaign: Campaign) -> QuerySet[Turf]:
+    """Turfs with their door count (active households), how many were visited, and the active assignees."""
+    active = Q(households__status=Household.Status.ACTIVE)
+    return (
+        Turf.objects.filter(campaign=campaign)
+        .select_related("area", "leaflet_variant")
+        .annotate(
+            doors=Count("households", filter=active),
+            visited=Count("households", filter=active & ~Q(households__last_outcome="")),
+        )
+        .prefetch_related(active_assignments())
+        .order_by("area__key", "name", "pk")
+    )
+
+
+def turfs_for_member(campaign: Campaign, membership: Membership) -> QuerySet[Turf]:
+    """Coordinators see every turf; a volunteer only the turfs assigned to them (active assignments)."""
+    turfs = turfs_with_counts(campaign)
+    if membership.has_role(Role.COORDINATOR):
+        return turfs
+    return turfs.filter(
+        Exists(Assignment.objects.filter(turf=OuterRef("pk"), membership=membership, status=Assignment.Status.ACTIVE))
+    )
+
+
+def is_assigned(turf: Turf, membership: Membership) -> bool:
+    return Assignment.objects.filter(turf=turf, membership=membership, status=Assignment.Status.ACTIVE).exists()
+
+
+def turf_for_member(campaign: Campaign, membership: Membership, code: UUID, *, write: bool = False) -> Turf:
+    """One turf of the campaign. Writes need a coordinator (403); a volunteer reads only a turf assigned to
+    them — any other does not exist for them (404), as with another campaign's turf."""
+    turf = (
+        Turf.objects.filter(campaign=campaign, code=code).select_related("area", "area__version", "leaflet_variant")
+    ).first()
+    if turf is None:
+        raise Http404
+    if membership.has_role(Role.COORDINATOR):
+        return turf
+    if write:
+        raise PermissionDenied
+    if not is_assigned(turf, membership):
+        raise Http404
+    return turf
+
+
+def turf_assignees(turf: Turf) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(turf=turf, status=Assignment.Status.ACTIVE)
+        .select_related("membership__user")
+        .order_by("created_at")
+    )
+
+
+def sibling_turfs(turf: Turf) -> QuerySet[Turf]:
+    """The other turfs of the same area: where households may move and what a turf may merge into."""
+    return Turf.objects.filter(campaign_id=turf.campaign_id, area_id=turf.area_id).exclude(pk=turf.pk).order_by("name")
