@@ -616,3 +616,13 @@ def low_stock_check(*, variant: Variant) -> bool:
             },
         )
     return True
+
+
+def export_record(*, campaign: Campaign, acting_user: User, report: str, rows: int, filters: dict[str, str]) -> None:
+    """An export is recorded before it is sent: which one, its filters and the row count."""
+    log_action(
+        campaign=campaign,
+        actor=acting_user,
+        action="inventory.exported",
+        data={"report": report, "rows": rows, "filters": filters},
+    )

@@ -1,3 +1,9 @@
-"""Reports pages: forecast."""
+"""Reports pages: the leaflet forecast."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from reports import views_forecast
+
+urlpatterns: list = [
+    path("inventory/forecast/", views_forecast.forecast, name="leaflet_forecast"),
+]
