@@ -1,6 +1,5 @@
 """Re-versioning the district map re-checks the signatures and reports exactly the changed ones."""
 
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
