@@ -1,3 +1,16 @@
 """Canvassing API: progress."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from canvassing import api_progress
+
+C = "c/<slug:campaign_slug>/canvassing/progress/"
+
+urlpatterns: list = [
+    path(C, api_progress.Summary.as_view(), name="canvassing-progress"),
+    path(C + "turfs/", api_progress.ByTurf.as_view(), name="canvassing-progress-turfs"),
+    path(C + "areas/", api_progress.ByArea.as_view(), name="canvassing-progress-areas"),
+    path(C + "volunteers/", api_progress.ByVolunteer.as_view(), name="canvassing-progress-volunteers"),
+    path(C + "days/", api_progress.ByDay.as_view(), name="canvassing-progress-days"),
+    path(C + "me/", api_progress.Mine.as_view(), name="canvassing-progress-me"),
+]
