@@ -155,6 +155,11 @@ class MapVersion(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # The version this one was compared with (the current one when the diff was last computed).
+    base = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ScopedManager(campaign="campaign")
 
@@ -196,10 +201,16 @@ class Area(models.Model):
 class HouseholdArea(models.Model):
     """Which area a household falls in under one map version: the record a re-version is compared with."""
 
+    class Method(models.TextChoices):
+        POINT = "point", _("Inside the polygon")
+        FILE = "file", _("Listed in the file")
+        KEPT = "kept", _("Kept from the previous version")
+
     campaign = models.ForeignKey("campaign.Campaign", on_delete=models.CASCADE, related_name="+")
     version = models.ForeignKey(MapVersion, on_delete=models.CASCADE, related_name="placements")
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="placements")
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="placements")
+    method = models.CharField(max_length=5, choices=Method.choices, default=Method.POINT)
 
     objects = ScopedManager(campaign="campaign")
 
@@ -209,6 +220,32 @@ class HouseholdArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id}→{self.area_id}"
+
+
+class CanvassingSettings(models.Model):
+    """A campaign's canvassing options that need a place of their own (one row per campaign)."""
+
+    campaign = models.OneToOneField("campaign.Campaign", on_delete=models.CASCADE, related_name="canvassing_settings")
+    # Maps draw on a blank canvas unless the campaign names a tile server it trusts (its own, usually).
+    map_tile_url = models.CharField(
+        _("map tile server"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Leave empty to draw areas on a blank background. Otherwise an https address with {z}, {x} and {y}, "
+            "e.g. https://tiles.example.org/{z}/{x}/{y}.png: every map page then loads tiles from that server."
+        ),
+    )
+    map_tile_attribution = models.CharField(_("tile credit"), max_length=200, blank=True)
+
+    objects = ScopedManager(campaign="campaign")
+
+    class Meta:
+        verbose_name = _("canvassing settings")
+        verbose_name_plural = _("canvassing settings")
+
+    def __str__(self) -> str:
+        return f"canvassing settings {self.campaign_id}"
 
 
 class Turf(models.Model):
