@@ -1,0 +1,630 @@
+"""Reading a household file as a stream, mapping its columns, checking every row.
+
+The flow is upload → map the columns (a preview of the first rows) → validate in the background →
+apply in the background. Nothing here writes to the database: validation reads the stored file
+once, row by row (the csv module over a decoded text stream, or openpyxl in read-only mode), counts
+every bad row and keeps the first few hundred errors, and writes the rows that passed to staging
+files in PostgreSQL's COPY text format. The apply (canvassing/importing_apply.py) loads those as
+they are, so it writes exactly what the validation checked.
+
+Cells are strings and stay strings: one that starts with =, +, - or @ is stored as the text it is,
+never evaluated (openpyxl in read-only mode without data_only gives a formula's text, not its
+value).
+
+Header names, the phone check and delimiter sniffing are shared with the volunteer roster import
+(volunteers/importing.py).
+"""
+
+import codecs
+import csv
+import hashlib
+import io
+import math
+import os
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from canvassing.models import Household, ImportBatch, Resident, name_key, normalise_text
+from volunteers.importing import _delimiter, _phone
+from volunteers.importing import _key as header_key
+
+MAX_BYTES = 400 * 1024 * 1024
+MAX_ROWS = 1_000_000
+KEEP_ERRORS = 300
+SAMPLE_ROWS = 5
+SNIFF_BYTES = 1024 * 1024
+ENCODINGS = {"utf-8": gettext_lazy("UTF-8"), "gb18030": gettext_lazy("GB18030 (Simplified Chinese)")}
+
+# canonical name → what a header may say (English or Chinese)
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "external_id": ("external_id", "external id", "id", "household id", "ref", "编号", "住户编号", "户号"),
+    "district": ("district", "area", "region", "区", "地区", "区域", "行政区"),
+    "street": ("street", "road", "street name", "街道", "街", "道路", "路", "街道名称"),
+    "house_number": ("house number", "house_number", "number", "no", "street number", "门牌号", "门牌", "号"),
+    "building": ("building", "estate", "block", "楼宇", "大厦", "大楼", "楼", "屋苑", "楼栋"),
+    "floor": ("floor", "storey", "楼层", "层"),
+    "unit": ("unit", "flat", "door", "room", "unit/door", "单位", "室", "房号", "门"),
+    "postcode": ("postcode", "postal code", "post code", "zip", "zip code", "邮编", "邮政编码"),
+    "latitude": ("latitude", "lat", "纬度"),
+    "longitude": ("longitude", "lng", "lon", "long", "经度"),
+    "notes": ("notes", "household notes", "note", "备注", "住户备注"),
+    "resident_name": ("resident", "resident name", "residents", "name", "住户", "住户姓名", "姓名", "居民", "居民姓名"),
+    "resident_age_band": ("age band", "age", "age group", "年龄段", "年龄", "年龄组"),
+    "resident_phone": ("phone", "resident phone", "mobile", "telephone", "电话", "手机", "手机号", "电话号码"),
+    "resident_notes": ("resident notes", "resident note", "居民备注", "住户个人备注"),
+}
+HEADER_MAP = {header_key(alias): name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
+COLUMN_LABELS = {
+    "external_id": gettext_lazy("external id"),
+    "district": gettext_lazy("district"),
+    "street": gettext_lazy("street"),
+    "house_number": gettext_lazy("house number"),
+    "building": gettext_lazy("building"),
+    "floor": gettext_lazy("floor"),
+    "unit": gettext_lazy("unit / door"),
+    "postcode": gettext_lazy("postcode"),
+    "latitude": gettext_lazy("latitude"),
+    "longitude": gettext_lazy("longitude"),
+    "notes": gettext_lazy("household notes"),
+    "resident_name": gettext_lazy("resident name"),
+    "resident_age_band": gettext_lazy("resident age band"),
+    "resident_phone": gettext_lazy("resident phone"),
+    "resident_notes": gettext_lazy("resident notes"),
+}
+TEXT_FIELDS = ("external_id", "district", "street", "house_number", "building", "floor", "unit", "postcode")
+MAX_LENGTHS = {name: Household._meta.get_field(name).max_length for name in TEXT_FIELDS}
+LIST_SEPARATORS = ";；、|"
+AGE_BANDS = {
+    **{normalise_text(a): Resident.AgeBand.UNDER_18 for a in ("u18", "under 18", "<18", "0-17", "18岁以下", "未满18")},
+    **{normalise_text(a): Resident.AgeBand.AGE_18_29 for a in ("18-29", "18–29", "18至29")},
+    **{normalise_text(a): Resident.AgeBand.AGE_30_44 for a in ("30-44", "30–44", "30至44")},
+    **{normalise_text(a): Resident.AgeBand.AGE_45_64 for a in ("45-64", "45–64", "45至64")},
+    **{normalise_text(a): Resident.AgeBand.AGE_65_PLUS for a in ("65+", "65 and over", "65岁以上", "65岁及以上")},
+}
+
+HOUSEHOLD_COLUMNS = (
+    "line",
+    "external_id",
+    "address_key",
+    "district",
+    "street",
+    "house_number",
+    "house_number_value",
+    "parity",
+    "building",
+    "floor",
+    "unit",
+    "postcode",
+    "latitude",
+    "longitude",
+    "notes",
+)
+RESIDENT_COLUMNS = (
+    "line",
+    "address_key",
+    "given_name",
+    "family_name",
+    "name_key",
+    "phone",
+    "age_band",
+    "notes",
+    "person_code",
+)
+
+
+class ImportFileError(ValidationError):
+    """The file as a whole cannot be read (or no further); `row` says where, when known."""
+
+    def __init__(self, message: str, row: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row
+
+
+# Where files live ------------------------------------------------------------------------------
+
+
+def batch_dir(batch: ImportBatch) -> Path:
+    """Private: var/imports/households/<campaign>/<batch>/, never under MEDIA_ROOT or a served URL."""
+    return Path(settings.VAR_DIR) / "imports" / "households" / str(batch.campaign.code) / str(batch.code)
+
+
+def source_path(batch: ImportBatch) -> Path:
+    return batch_dir(batch) / f"source.{batch.file_format}"
+
+
+def staging_paths(batch: ImportBatch) -> tuple[Path, Path]:
+    folder = batch_dir(batch)
+    return folder / "households.copy", folder / "residents.copy"
+
+
+def store_upload(batch: ImportBatch, chunks: Iterator[bytes]) -> int:
+    """Writes the upload, readable by the server's user only. Refuses one larger than MAX_BYTES."""
+    folder = batch_dir(batch)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    size = 0
+    descriptor = os.open(source_path(batch), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise ImportFileError(
+                    _("The file is larger than %(max)s MB. Split it into smaller files.")
+                    % {"max": MAX_BYTES // (1024 * 1024)}
+                )
+            handle.write(chunk)
+    return size
+
+
+def remove_files(batch: ImportBatch) -> None:
+    folder = batch_dir(batch)
+    if folder.is_dir():
+        for path in folder.iterdir():
+            path.unlink(missing_ok=True)
+        folder.rmdir()
+
+
+# Reading ----------------------------------------------------------------------------------------
+
+
+def file_format_of(filename: str, head: bytes) -> str:
+    name = filename.lower()
+    if name.endswith(".xlsx") or head.startswith(b"PK\x03\x04"):
+        if not head.startswith(b"PK\x03\x04"):
+            raise ImportFileError(_("This file is not a valid XLSX workbook."))
+        return ImportBatch.Format.XLSX
+    if name.endswith((".csv", ".txt", ".tsv")):
+        return ImportBatch.Format.CSV
+    raise ImportFileError(_("Upload a .csv or .xlsx file."))
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) or GB18030, judged on the first megabyte; anything else is refused."""
+    with open(path, "rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFileError(_("This file is UTF-16. Save it as “CSV UTF-8” and upload it again."), row=1)
+    if not head.strip(b"\xef\xbb\xbf \r\n\t"):
+        raise ImportFileError(_("The file is empty."))
+    if b"\x00" in head:
+        raise ImportFileError(_("This is not a text (CSV) file."), row=1)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < SNIFF_BYTES)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise ImportFileError(
+        _("The file's characters cannot be read as UTF-8 or GB18030. Save it as “CSV UTF-8” and upload it again."),
+        row=1,
+    )
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+class _DecodedLines:
+    """The file's lines decoded one by one, so a bad byte is reported on its own line. Splitting the
+    bytes at newlines is safe for both encodings: neither uses 0x0A inside a multi-byte character."""
+
+    def __init__(self, handle: Any, encoding: str) -> None:
+        self.handle, self.encoding, self.line = handle, encoding, 0
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self.handle:
+            self.line += 1
+            if self.line == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[3:]
+            try:
+                yield raw.decode(self.encoding)
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(
+                    _(
+                        "Line %(line)s has characters that are not %(encoding)s. Choose the right encoding, "
+                        "or save the file as “CSV UTF-8” and upload it again."
+                    )
+                    % {"line": self.line, "encoding": ENCODINGS.get(self.encoding, self.encoding)},
+                    row=self.line,
+                ) from exc
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    with open(path, "rb") as handle:
+        first = handle.readline(64 * 1024).decode(encoding, errors="replace")
+        handle.seek(0)
+        lines = _DecodedLines(handle, encoding)
+        reader = csv.reader(lines, delimiter=_delimiter(first), strict=True)
+        line = 0
+        try:
+            for cells in reader:
+                start, line = line + 1, reader.line_num
+                yield start, cells
+        except csv.Error as exc:
+            raise ImportFileError(
+                _(
+                    "Line %(line)s cannot be read: a quotation mark is not closed or is misplaced. "
+                    "Check that line in a text editor, or save the file again from the spreadsheet."
+                )
+                % {"line": line + 1},
+                row=line + 1,
+            ) from exc
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(_("This file is not a valid XLSX workbook."), row=1) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell_text(value) for value in row]
+    finally:
+        workbook.close()
+
+
+def read_rows(batch: ImportBatch) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of every row, the header first. Raises ImportFileError where reading stops."""
+    if batch.file_format == ImportBatch.Format.XLSX:
+        return _xlsx_rows(source_path(batch))
+    return _csv_rows(source_path(batch), batch.encoding or "utf-8")
+
+
+def auto_mapping(headers: list[str]) -> dict[str, str]:
+    """{column index: field} for the headers we recognise; the first of two same-meaning columns wins."""
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for index, header in enumerate(headers):
+        name = HEADER_MAP.get(header_key(header or ""))
+        if name and name not in taken:
+            mapping[str(index)] = name
+            taken.add(name)
+    return mapping
+
+
+def read_preview(batch: ImportBatch) -> tuple[list[str], list[list[str]]]:
+    """The header and the first few rows, for the mapping page."""
+    headers: list[str] = []
+    sample: list[list[str]] = []
+    try:
+        for number, cells in read_rows(batch):
+            if number == 1 or not headers:
+                headers = [cell.strip() for cell in cells]
+                continue
+            if any(cell.strip() for cell in cells):
+                sample.append([cell[:100] for cell in cells[: len(headers)]])
+            if len(sample) >= SAMPLE_ROWS:
+                break
+    except ImportFileError:
+        if not headers:
+            raise  # a broken row further down is reported by the check, with every other error
+    if not any(headers):
+        raise ImportFileError(_("The file is empty."))
+    return headers, sample
+
+
+def check_mapping(mapping: dict[str, str], column_count: int) -> None:
+    """A mapping names each field at most once, points at real columns, and names an address."""
+    fields = [name for name in mapping.values() if name]
+    for name in fields:
+        if name not in COLUMN_ALIASES:
+            raise ValidationError({"mapping": _("Unknown field “%(name)s”.") % {"name": name}})
+    duplicated = sorted({str(COLUMN_LABELS[name]) for name in fields if fields.count(name) > 1})
+    if duplicated:
+        raise ValidationError(
+            {"mapping": _("Each field can come from one column only: %(fields)s.") % {"fields": ", ".join(duplicated)}}
+        )
+    if any(not index.isdigit() or int(index) >= column_count for index in mapping):
+        raise ValidationError({"mapping": _("The mapping names a column the file does not have.")})
+    if "street" not in fields and "building" not in fields:
+        raise ValidationError(
+            {"mapping": _("Map a column to the street (“street” / “街道”) or the building (“building” / “楼宇”).")}
+        )
+    if ("latitude" in fields) != ("longitude" in fields):
+        raise ValidationError({"mapping": _("Map both latitude and longitude, or neither.")})
+
+
+# Checking rows ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ValidationResult:
+    total_rows: int = 0
+    household_rows: int = 0
+    resident_rows: int = 0
+    error_count: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < KEEP_ERRORS:
+            self.errors.append(error.as_dict())
+
+
+def _coordinate(text: str, low: float, high: float) -> float | None:
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text:
+        return None
+    value = float(text)  # ValueError for anything not a number
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError
+    return value
+
+
+def _digest(text: str) -> bytes:
+    # 8 bytes per key keeps the duplicate checks of a million rows in memory comfortably.
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(given, family): “Ada Lovelace” → (“Ada”, “Lovelace”); a Chinese name stays whole as given."""
+    name = " ".join(name.split())
+    if " " in name and name.isascii():
+        given, family = name.split(" ", 1)
+        return given, family
+    return name, ""
+
+
+def _split_list(text: str) -> list[str]:
+    for separator in LIST_SEPARATORS[1:]:
+        text = text.replace(separator, LIST_SEPARATORS[0])
+    return [part.strip() for part in text.split(LIST_SEPARATORS[0]) if part.strip()]
+
+
+class RowChecker:
+    """Checks one row at a time; remembers just enough (8-byte digests) to spot contradictions between rows."""
+
+    def __init__(self, mapping: dict[str, str], column_count: int) -> None:
+        self.columns = [(int(index), name) for index, name in mapping.items() if name]
+        self.column_count = column_count
+        self.address_of_external: dict[bytes, tuple[bytes, int]] = {}
+        self.external_of_address: dict[bytes, tuple[bytes, int]] = {}
+
+    def check(self, number: int, cells: list[str]) -> tuple[list[RowError], dict[str, Any] | None, list[dict]]:
+        errors: list[RowError] = []
+
+        def fail(column: str, message: str) -> None:
+            errors.append(RowError(number, str(COLUMN_LABELS.get(column, column)) if column else "", message))
+
+        if len(cells) > self.column_count and any(cell.strip() for cell in cells[self.column_count :]):
+            fail("", _("This row has more cells than the header: is a comma missing its quotes?"))
+        values = {name: (cells[index].strip() if index < len(cells) else "") for index, name in self.columns}
+        for name, value in values.items():
+            if "\x00" in value or any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value):
+                fail(name, _("Contains a control character."))
+        for name in TEXT_FIELDS:
+            value = values.get(name, "")
+            if len(value) > MAX_LENGTHS[name]:
+                fail(name, _("Longer than %(max)s characters.") % {"max": MAX_LENGTHS[name]})
+        if not values.get("street") and not values.get("building"):
+            fail("street", _("A street or a building is needed."))
+        household: dict[str, Any] = {name: values.get(name, "") for name in TEXT_FIELDS}
+        household["notes"] = values.get("notes", "")
+        try:
+            household["latitude"] = _coordinate(values.get("latitude", ""), -90, 90)
+        except ValueError:
+            fail("latitude", _("“%(value)s” is not a latitude (−90 to 90).") % {"value": values["latitude"][:30]})
+        try:
+            household["longitude"] = _coordinate(values.get("longitude", ""), -180, 180)
+        except ValueError:
+            fail("longitude", _("“%(value)s” is not a longitude (−180 to 180).") % {"value": values["longitude"][:30]})
+        if (household.get("latitude") is None) != (household.get("longitude") is None) and not errors:
+            fail("latitude", _("Give both latitude and longitude, or neither."))
+        residents = self._residents(values, fail)
+        if errors:
+            return errors, None, []
+        derived = Household(**{k: household[k] for k in TEXT_FIELDS})
+        derived.refresh_address_fields()
+        household.update(
+            line=number,
+            address_key=derived.address_key,
+            house_number_value=derived.house_number_value,
+            parity=derived.parity,
+        )
+        self._check_identity(number, household, fail)
+        if errors:
+            return errors, None, []
+        for resident in residents:
+            resident.update(line=number, address_key=derived.address_key)
+        return [], household, residents
+
+    def _residents(self, values: dict[str, str], fail: Callable[[str, str], None]) -> list[dict]:
+        names = _split_list(values.get("resident_name", ""))
+        phones = _split_list(values.get("resident_phone", ""))
+        ages = _split_list(values.get("resident_age_band", ""))
+        notes = values.get("resident_notes", "")
+        if not names:
+            if phones or ages or notes:
+                fail("resident_name", _("A resident's phone, age band or notes need the resident's name."))
+            return []
+        for label, items in (("resident_phone", phones), ("resident_age_band", ages)):
+            if len(items) > 1 and len(items) != len(names):
+                fail(label, _("Give one value per resident, in the same order as the names, or one for all."))
+                return []
+        residents = []
+        for position, name in enumerate(names):
+            given, family = split_name(name)
+            if len(given) > 100 or len(family) > 100:
+                fail("resident_name", _("A name can be at most 100 characters."))
+                continue
+            phone = phones[position] if len(phones) > 1 else (phones[0] if phones else "")
+            clean_phone = ""
+            if phone:
+                number = _phone(phone)
+                if number is None:
+                    fail(
+                        "resident_phone",
+                        _(
+                            "“%(value)s” is not a valid phone number. "
+                            "Write it with the country code, e.g. +852 9123 4567."
+                        )
+                        % {"value": phone[:40]},
+                    )
+                    continue
+                clean_phone = number.as_e164
+            age = ages[position] if len(ages) > 1 else (ages[0] if ages else "")
+            band = ""
+            if age:
+                band = AGE_BANDS.get(normalise_text(age), "")
+                if not band:
+                    fail(
+                        "resident_age_band",
+                        _("Unknown age band “%(value)s”. Use %(choices)s.")
+                        % {"value": age[:20], "choices": ", ".join(Resident.AgeBand.values)},
+                    )
+                    continue
+            residents.append(
+                {
+                    "given_name": given,
+                    "family_name": family,
+                    "name_key": name_key(name),
+                    "phone": clean_phone,
+                    "age_band": band,
+                    "notes": notes,
+                    "person_code": str(uuid.uuid4()),
+                }
+            )
+        return residents
+
+    def _check_identity(self, number: int, household: dict[str, Any], fail: Callable[[str, str], None]) -> None:
+        """Rows with the same address are one household; an external id must not point at two addresses."""
+        address = _digest(household["address_key"])
+        external = _digest(household["external_id"]) if household["external_id"] else b""
+        if external:
+            seen = self.address_of_external.setdefault(external, (address, number))
+            if seen[0] != address:
+                fail(
+                    "external_id",
+                    _("The same external id as row %(row)s, with a different address.") % {"row": seen[1]},
+                )
+                return
+        seen_address = self.external_of_address.get(address)
+        if seen_address is None or (external and not seen_address[0]):
+            self.external_of_address[address] = (external, number)
+        elif external and seen_address[0] and seen_address[0] != external:
+            fail(
+                "external_id",
+                _("The same address as row %(row)s, with a different external id.") % {"row": seen_address[1]},
+            )
+
+
+# Staging files (PostgreSQL COPY text format) ------------------------------------------------------
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_line(values: list[Any]) -> str:
+    return "\t".join("\\N" if value is None else str(value).translate(_ESCAPES) for value in values) + "\n"
+
+
+def _unescape(text: str) -> str | None:
+    if text == "\\N":
+        return None
+    if "\\" not in text:
+        return text
+    out, chars = [], iter(text)
+    for char in chars:
+        if char == "\\":
+            nxt = next(chars, "")
+            out.append({"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}.get(nxt, nxt))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def read_copy_file(path: Path, columns: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8", newline="\n") as handle:
+        for line in handle:
+            yield dict(zip(columns, (_unescape(part) for part in line.rstrip("\n").split("\t")), strict=True))
+
+
+def validate_file(
+    batch: ImportBatch, *, progress: Callable[[int], None] | None = None, every: int = 5000
+) -> ValidationResult:
+    """Reads the whole file once; writes the staging files; returns counts and the first errors."""
+    result = ValidationResult()
+    households_path, residents_path = staging_paths(batch)
+    mapping = {index: name for index, name in batch.mapping.items() if name}
+    checker: RowChecker | None = None
+    try:
+        check_mapping(mapping, len(batch.headers))
+    except ValidationError as exc:
+        result.add(RowError(1, "", " ".join(exc.messages)))
+        return result
+    with (
+        open(households_path, "w", encoding="utf-8", newline="\n") as households,
+        open(residents_path, "w", encoding="utf-8", newline="\n") as residents,
+    ):
+        try:
+            for number, cells in read_rows(batch):
+                if checker is None:
+                    checker = RowChecker(mapping, len(cells))
+                    continue
+                if not any(cell.strip() for cell in cells):
+                    continue
+                result.total_rows += 1
+                if result.total_rows > MAX_ROWS:
+                    raise ImportFileError(
+                        _("The file has more than %(max)s rows. Split it into smaller files.")
+                        % {"max": f"{MAX_ROWS:,}"},
+                        row=number,
+                    )
+                errors, household, people = checker.check(number, cells)
+                for error in errors:
+                    result.add(error)
+                if household is not None:
+                    result.household_rows += 1
+                    households.write(copy_line([household[name] for name in HOUSEHOLD_COLUMNS]))
+                    for person in people:
+                        result.resident_rows += 1
+                        residents.write(copy_line([person[name] for name in RESIDENT_COLUMNS]))
+                if progress is not None and result.total_rows % every == 0:
+                    progress(result.total_rows)
+        except ImportFileError as exc:
+            result.add(RowError(exc.row or 0, "", " ".join(exc.messages)))
+    if checker is None:
+        result.add(RowError(1, "", _("The file is empty.")))
+    elif result.total_rows == 0 and not result.error_count:
+        result.add(RowError(2, "", _("The file has a header but no rows.")))
+    return result
+
+
+def upload_chunks(upload: Any) -> Iterator[bytes]:
+    yield from upload.chunks()
+
+
+def bytes_chunks(data: bytes, size: int = 1 << 20) -> Iterator[bytes]:
+    stream = io.BytesIO(data)
+    while chunk := stream.read(size):
+        yield chunk
