@@ -7,6 +7,8 @@ inside one area. Visits are never deleted or moved when the map changes: they po
 and remember the turf they were logged in.
 """
 
+import re
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -103,6 +105,19 @@ class Household(models.Model):
     def in_walk_lists(self) -> bool:
         return self.status == self.Status.ACTIVE
 
+    def refresh_address_fields(self) -> None:
+        """Every write of a household's address calls this, so the key and walking order never drift."""
+        derived = address_derived(
+            district=self.district,
+            street=self.street,
+            house_number=self.house_number,
+            building=self.building,
+            floor=self.floor,
+            unit=self.unit,
+            postcode=self.postcode,
+        )
+        self.address_key, self.house_number_value, self.parity = derived
+
 
 class Resident(models.Model):
     """A person known to live in a household (from the household file or added at the door)."""
@@ -118,6 +133,9 @@ class Resident(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="residents")
     person = models.ForeignKey("campaign.Person", on_delete=models.CASCADE, related_name="residences")
     age_band = models.CharField(_("age band"), max_length=6, choices=AgeBand.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    # The name as compared on re-import (see name_key()): the same name in the same household is the same resident.
+    name_key = models.CharField(max_length=200, blank=True, editable=False)
 
     objects = ScopedManager(campaign="campaign")
 
@@ -439,3 +457,114 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.outcome}"
+
+
+# Household addresses -----------------------------------------------------------------------------
+# One normalisation for every write (import, hand edit, the door form), so re-imports find the same row.
+
+_PUNCTUATION = re.compile(r"[\W_]+", re.UNICODE)
+_LEADING_DIGITS = re.compile(r"^\D*?(\d+)")
+ADDRESS_KEY_PARTS = ("district", "street", "house_number", "building", "floor", "unit", "postcode")
+
+
+def normalise_text(value: str) -> str:
+    """Width, case, punctuation and runs of spaces do not matter: “Ｂｌｏｃｋ  A.” == “block a”."""
+    text = unicodedata.normalize("NFKC", value or "").casefold()
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
+
+
+def name_key(name: str) -> str:
+    return normalise_text(name)[:200]
+
+
+def address_key(**parts: str) -> str:
+    return "|".join(normalise_text(parts.get(name, "")) for name in ADDRESS_KEY_PARTS)[:400]
+
+
+def house_number_value(house_number: str) -> int | None:
+    """The leading number of “12A” or “No. 7”; None when there is none (or it is absurdly long)."""
+    match = _LEADING_DIGITS.match(unicodedata.normalize("NFKC", house_number or ""))
+    if not match or len(match.group(1)) > 9:
+        return None
+    return int(match.group(1))
+
+
+def address_derived(**parts: str) -> tuple[str, int | None, int | None]:
+    """(address_key, house_number_value, parity) of an address."""
+    value = house_number_value(parts.get("house_number", ""))
+    return address_key(**parts), value, (None if value is None else value % 2)
+
+
+class ImportBatch(models.Model):
+    """One household file on its way in: uploaded, mapped, validated (errors listed), applied.
+
+    The file lives privately under var/ (never under a served URL) until it is applied or discarded.
+    Validation writes the checked rows to a staging file next to it, which the apply loads as it is,
+    so the apply writes exactly what the validation showed.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded: check the columns")
+        VALIDATING = "validating", _("Checking the rows")
+        INVALID = "invalid", _("Has errors")
+        VALID = "valid", _("Checked: ready to import")
+        APPLYING = "applying", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        DISCARDED = "discarded", _("Discarded")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    campaign = models.ForeignKey("campaign.Campaign", on_delete=models.CASCADE, related_name="import_batches")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    file_format = models.CharField(max_length=4, choices=Format.choices)
+    size = models.BigIntegerField(default=0)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    # {column index (as text): field name}; columns not in it are ignored.
+    mapping = models.JSONField(default=dict, blank=True)
+    sample = models.JSONField(default=list, blank=True)  # the first rows, for the mapping preview
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    household_rows = models.PositiveIntegerField(default=0)
+    resident_rows = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # The first errors: [{"row": n, "column": name, "message": text}]; error_count counts them all.
+    errors = models.JSONField(default=list, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    residents_created = models.PositiveIntegerField(default=0)
+    residents_updated = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    job = models.ForeignKey("campaign.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(campaign="campaign")
+
+    class Meta:
+        verbose_name = _("household import")
+        verbose_name_plural = _("household imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def can_map(self) -> bool:
+        return self.status in (self.Status.UPLOADED, self.Status.INVALID, self.Status.VALID, self.Status.FAILED)
+
+    @property
+    def can_apply(self) -> bool:
+        return self.status == self.Status.VALID and self.error_count == 0
+
+    @property
+    def busy(self) -> bool:
+        return self.status in (self.Status.VALIDATING, self.Status.APPLYING)
