@@ -29,6 +29,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},  # a run that could not start within the minute is replaced by the next
     },
+    "reports-daily-digest": {
+        "task": "reports.tasks.digest_send_due",
+        "schedule": 900.0,  # each campaign's digest hour is checked in its own time zone; sent once a day
+        "options": {"expires": 850},
+    },
     "accounts-clear-expired-sessions": {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": 3600.0,
