@@ -82,3 +82,18 @@ ROUTES = {
     "inventory:shortfall_resolve": Route(role=C, methods=("POST",), objects={"code": _shortfall}),
     "inventory:my_bag": Route(role=Role.VOLUNTEER),
 }
+
+API = ("GET", "POST")
+ROUTES.update(
+    {
+        "api:inventory-item-list": Route(role=C, methods=API),
+        "api:inventory-item-detail": Route(role=C, methods=("GET", "PATCH", "DELETE"), objects={"code": _item}),
+        "api:inventory-variant-list": Route(role=C, methods=API),
+        "api:inventory-variant-detail": Route(role=C, methods=("GET", "PATCH", "DELETE"), objects={"code": _variant}),
+        "api:inventory-location-list": Route(role=C, methods=API),
+        "api:inventory-location-detail": Route(role=C, methods=("GET", "PATCH", "DELETE"), objects={"code": _location}),
+        "api:inventory-movement-list": Route(role=C, methods=API),
+        "api:inventory-on-hand": Route(role=C),
+        "api:inventory-my-bag": Route(role=Role.VOLUNTEER),
+    }
+)
