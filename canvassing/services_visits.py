@@ -1,0 +1,523 @@
+"""Recording visits: one door from the form, a phone's offline batch, or a whole floor not at home.
+
+Every path goes through `visits_record_batch`, so a single visit and a synced batch of fifty are checked
+the same way: the canvasser may only log doors of turfs assigned to them (coordinators anywhere), the
+outcome, support level and survey answers must fit, the phone's clock must be plausible. A visit's
+`code` is made by the phone: the same code again is a no-op that returns the visit already stored, also
+when two requests race (the unique constraint decides; the loser finds the winner's row).
+
+Visits are not written to the audit log one by one: the visit row itself says who (canvasser), what,
+when (visited_at, recorded_at), and nothing in it is ever changed by this module after it is written.
+"""
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from campaign.audit import log_action
+from campaign.models import Membership, Role
+from canvassing.models import Assignment, Household, SurveyQuestion, Turf, Visit
+from inventory.services import stock_drop_for_visit
+
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a phone's clock may run this far ahead of the server's
+MAX_AGE = dt.timedelta(days=30)  # an offline phone may sync a month late, not more
+TOO_FAST = dt.timedelta(seconds=30)
+# 200 m: a phone's GPS in a street of high-rises is often 50–100 m off; a canvasser 200 m away is
+# not at that door.
+FAR_AWAY_METRES = 200
+MAX_LEAFLETS = 50
+MAX_NOTE = 2000
+MAX_TEXT_ANSWER = 1000
+BATCH_LIMIT = 200  # items per sync request
+
+# Outcomes that take a household out of future walk lists.
+STATUS_FOR_OUTCOME = {
+    Visit.Outcome.DO_NOT_CONTACT: Household.Status.DO_NOT_CONTACT,
+    Visit.Outcome.MOVED: Household.Status.MOVED,
+}
+LEAFLET_OUTCOMES = {Visit.Outcome.LEAFLET_LEFT, Visit.Outcome.NO_ACCESS}
+
+
+@dataclass
+class VisitInput:
+    """One visit as a phone or the form sends it. `household` is the household's code."""
+
+    code: uuid.UUID
+    household: uuid.UUID
+    outcome: str
+    visited_at: dt.datetime
+    support_level: int | None = None
+    leaflets_left: int = 0
+    leaflet_variant: uuid.UUID | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass
+class VisitResult:
+    code: uuid.UUID
+    visit: Visit | None = None
+    created: bool = False
+    errors: dict[str, list[str]] | None = None
+    forbidden: bool = False  # the household is not the canvasser's to log
+
+
+def distance_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine); plenty for telling 20 m from 2 km."""
+    radius = 6_371_000
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * radius * math.asin(math.sqrt(a))
+
+
+def question_prompt(question: SurveyQuestion, language: str, fallback: str) -> str:
+    prompt = question.prompt or {}
+    return prompt.get(language) or prompt.get(fallback) or next((v for v in prompt.values() if v), "")
+
+
+def clean_answer(question: SurveyQuestion, value: Any) -> Any:
+    """The answer in its stored form, or ValidationError. None means "not answered"."""
+    if value is None or value == "":
+        return None
+    kind = question.kind
+    if kind == SurveyQuestion.Kind.YES_NO:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("yes", "true", "1", "y"):
+            return True
+        if text in ("no", "false", "0", "n"):
+            return False
+        raise ValidationError(_("Answer yes or no."))
+    if kind == SurveyQuestion.Kind.SCALE:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if isinstance(value, bool) or str(number) != str(value).strip() or not 1 <= number <= 5:
+            raise ValidationError(_("Answer with a number from 1 to 5."))
+        return number
+    if kind == SurveyQuestion.Kind.CHOICE:
+        allowed = [str(choice.get("value")) for choice in question.choices or []]
+        if str(value) not in allowed:
+            raise ValidationError(_("Pick one of the choices offered."))
+        return str(value)
+    text = str(value).strip()
+    if len(text) > MAX_TEXT_ANSWER:
+        raise ValidationError(_("Keep the answer under %(n)d characters.") % {"n": MAX_TEXT_ANSWER})
+    return text or None
+
+
+class _Batch:
+    """What checking a batch needs, read once for the whole batch."""
+
+    def __init__(self, *, canvasser: Membership, items: list[VisitInput], lock: bool) -> None:
+        self.canvasser = canvasser
+        self.campaign = canvasser.campaign
+        self.now = timezone.now()
+        codes = {item.household for item in items}
+        households = Household.objects.filter(campaign=self.campaign, code__in=codes).select_related(
+            "turf__leaflet_variant"
+        )
+        if lock:
+            # Lock the doors in a fixed order: two batches touching the same doors queue instead of
+            # deadlocking, and a retried batch waits for the first one and then finds its visits.
+            households = households.select_for_update(of=("self",)).order_by("pk")
+        self.households = {h.code: h for h in households}
+        self.coordinator = canvasser.has_role(Role.COORDINATOR)
+        self.assignments: dict[int, int] = {}
+        if not self.coordinator:
+            self.assignments = dict(
+                Assignment.objects.filter(
+                    campaign=self.campaign, membership=canvasser, status=Assignment.Status.ACTIVE
+                ).values_list("turf_id", "pk")
+            )
+        self.questions = {str(q.code): q for q in SurveyQuestion.objects.filter(campaign=self.campaign, active=True)}
+        self.variants: dict[uuid.UUID, Any] = {}
+        wanted = {item.leaflet_variant for item in items if item.leaflet_variant}
+        if wanted:
+            from inventory.models import Variant
+
+            self.variants = {v.code: v for v in Variant.objects.filter(campaign=self.campaign, code__in=wanted)}
+        self.earliest_allowed = max(self.now - MAX_AGE, self.campaign.created_at - CLOCK_SKEW)
+
+
+def _check(batch: _Batch, item: VisitInput) -> tuple[Household | None, dict[str, list[str]], bool]:
+    """The household, the errors by field, and whether the canvasser may not log this door at all."""
+    household = batch.households.get(item.household)
+    if household is None:
+        return None, {"household": [_("No such household.")]}, True
+    if not batch.coordinator and household.turf_id not in batch.assignments:
+        return household, {"household": [_("This household is not in a turf assigned to you.")]}, True
+    errors: dict[str, list[str]] = {}
+    if item.outcome not in Visit.Outcome.values:
+        errors["outcome"] = [_("Choose one of the outcomes offered.")]
+    if item.support_level is not None:
+        if item.outcome != Visit.Outcome.CONTACTED:
+            errors["support_level"] = [_("Support can only be recorded when someone was contacted.")]
+        elif isinstance(item.support_level, bool) or item.support_level not in range(1, 6):
+            errors["support_level"] = [_("Support is a number from 1 to 5.")]
+    if not isinstance(item.leaflets_left, int) or not 0 <= item.leaflets_left <= MAX_LEAFLETS:
+        errors["leaflets_left"] = [_("Leaflets left must be between 0 and %(n)d.") % {"n": MAX_LEAFLETS}]
+    if item.leaflet_variant and item.leaflet_variant not in batch.variants:
+        errors["leaflet_variant"] = [_("No such leaflet edition in this campaign.")]
+    if item.answers:
+        if item.outcome != Visit.Outcome.CONTACTED:
+            errors["answers"] = [_("Survey answers can only be recorded when someone was contacted.")]
+        else:
+            for key, value in item.answers.items():
+                question = batch.questions.get(str(key))
+                if question is None:
+                    errors.setdefault("answers", []).append(_("Unknown or inactive question: %(code)s") % {"code": key})
+                    continue
+                try:
+                    clean_answer(question, value)
+                except ValidationError as exc:
+                    errors.setdefault("answers", []).extend(exc.messages)
+    if len(item.note or "") > MAX_NOTE:
+        errors["note"] = [_("Keep the note under %(n)d characters.") % {"n": MAX_NOTE}]
+    visited_at = item.visited_at
+    if visited_at is None or timezone.is_naive(visited_at):
+        errors["visited_at"] = [_("Give the time of the visit with its time zone.")]
+    elif visited_at > batch.now + CLOCK_SKEW:
+        errors["visited_at"] = [_("The time of the visit is in the future: check the phone's clock.")]
+    elif visited_at < batch.earliest_allowed:
+        errors["visited_at"] = [
+            _("The time of the visit is too long ago (more than %(days)d days, or before the campaign began).")
+            % {"days": MAX_AGE.days}
+        ]
+    for name, value, limit in (("latitude", item.latitude, 90), ("longitude", item.longitude, 180)):
+        if value is not None and (not isinstance(value, int | float) or not -limit <= value <= limit):
+            errors[name] = [_("Not a valid coordinate.")]
+    if (item.latitude is None) != (item.longitude is None):
+        errors["latitude"] = [_("Give both latitude and longitude, or neither.")]
+    return household, errors, False
+
+
+def _flags(item: VisitInput, household: Household, previous_at: dt.datetime | None) -> list[str]:
+    flags = []
+    if previous_at is not None and dt.timedelta(0) <= item.visited_at - previous_at < TOO_FAST:
+        flags.append(Visit.Flag.TOO_FAST.value)
+    if (
+        item.latitude is not None
+        and item.longitude is not None
+        and household.latitude is not None
+        and household.longitude is not None
+        and distance_metres(item.latitude, item.longitude, household.latitude, household.longitude) > FAR_AWAY_METRES
+    ):
+        flags.append(Visit.Flag.FAR_AWAY.value)
+    return flags
+
+
+def _build(batch: _Batch, item: VisitInput, household: Household, flags: list[str]) -> Visit:
+    variant = batch.variants.get(item.leaflet_variant) if item.leaflet_variant else None
+    leaflets = item.leaflets_left
+    if item.outcome == Visit.Outcome.LEAFLET_LEFT:
+        # One tap at the door in a leaflet run: this run's edition, one copy unless the phone said more.
+        variant = variant or (household.turf.leaflet_variant if household.turf else None)
+        leaflets = leaflets or 1
+    if leaflets and variant is None and household.turf and household.turf.leaflet_variant_id:
+        variant = household.turf.leaflet_variant
+    answers = {}
+    if item.answers:
+        for key, value in item.answers.items():
+            cleaned = clean_answer(batch.questions[str(key)], value)
+            if cleaned is not None:
+                answers[str(key)] = cleaned
+    return Visit(
+        code=item.code,
+        campaign=batch.campaign,
+        household=household,
+        turf_id=household.turf_id,
+        assignment_id=batch.assignments.get(household.turf_id) if household.turf_id else None,
+        canvasser=batch.canvasser,
+        outcome=item.outcome,
+        support_level=item.support_level if item.outcome == Visit.Outcome.CONTACTED else None,
+        leaflets_left=leaflets,
+        leaflet_variant=variant,
+        answers=answers,
+        note=(item.note or "").strip(),
+        visited_at=item.visited_at,
+        recorded_at=batch.now,
+        latitude=item.latitude,
+        longitude=item.longitude,
+        flags=flags,
+        needs_review=bool(flags),
+    )
+
+
+def _previous_visit_times(canvasser: Membership, items: list[VisitInput]) -> list[dt.datetime]:
+    """The canvasser's visit times near this batch's, for the too-fast flag, in one query."""
+    times = [item.visited_at for item in items if item.visited_at is not None]
+    if not times:
+        return []
+    return sorted(
+        Visit.objects.filter(
+            campaign_id=canvasser.campaign_id,
+            canvasser=canvasser,
+            visited_at__gte=min(times) - TOO_FAST,
+            visited_at__lte=max(times),
+        ).values_list("visited_at", flat=True)
+    )
+
+
+def _previous_before(times: list[dt.datetime], when: dt.datetime) -> dt.datetime | None:
+    earlier = [t for t in times if t < when]
+    return earlier[-1] if earlier else None
+
+
+def _apply_to_households(visits: list[Visit]) -> None:
+    """Keep Household.last_* on the newest visit, and take do-not-contact and moved doors out of walk lists."""
+    newest: dict[int, Visit] = {}
+    for visit in visits:
+        current = newest.get(visit.household_id)
+        if current is None or visit.visited_at >= current.visited_at:
+            newest[visit.household_id] = visit
+    changed: list[Household] = []
+    fields: set[str] = set()
+    for visit in newest.values():
+        household = visit.household
+        touched = False
+        if household.last_visited_at is None or visit.visited_at >= household.last_visited_at:
+            household.last_outcome = visit.outcome
+            household.last_support = visit.support_level
+            household.last_visited_at = visit.visited_at
+            fields.update(["last_outcome", "last_support", "last_visited_at"])
+            touched = True
+            status = STATUS_FOR_OUTCOME.get(visit.outcome)
+            if status and household.status == Household.Status.ACTIVE:
+                household.status = status
+                fields.add("status")
+        if touched:
+            changed.append(household)
+    # A "do not contact" stands whenever it was said, even if a newer visit was synced first.
+    for visit in visits:
+        household = visit.household
+        if visit.outcome == Visit.Outcome.DO_NOT_CONTACT and household.status != Household.Status.DO_NOT_CONTACT:
+            household.status = Household.Status.DO_NOT_CONTACT
+            fields.add("status")
+            if household not in changed:
+                changed.append(household)
+    if changed:
+        now = timezone.now()
+        for household in changed:
+            household.updated_at = now
+        Household.objects.bulk_update(changed, sorted(fields | {"updated_at"}))
+
+
+def _draw_stock(visits: list[Visit], acting_user: User) -> None:
+    """Leaflets left at a door come out of the canvasser's bag (the inventory draws each visit once)."""
+    for visit in visits:
+        if visit.leaflets_left > 0:
+            stock_drop_for_visit(visit=visit, acting_user=acting_user)
+
+
+def _insert(visits: list[Visit]) -> list[Visit]:
+    """Insert the new visits; when a code was taken meanwhile (a racing retry), the first one stands."""
+    if not visits:
+        return []
+    try:
+        with transaction.atomic():
+            return Visit.objects.bulk_create(visits)
+    except IntegrityError:
+        pass
+    inserted = []
+    for visit in visits:
+        try:
+            with transaction.atomic():
+                visit.save(force_insert=True)
+            inserted.append(visit)
+        except IntegrityError:
+            continue  # the racing request stored this code first; the caller reports that one
+    return inserted
+
+
+@transaction.atomic
+def visits_record_batch(
+    *,
+    canvasser: Membership,
+    items: list[VisitInput],
+    acting_user: User,
+    lock: bool = True,
+    check_pace: bool = True,
+) -> list[VisitResult]:
+    """Record many visits at once (a phone's offline queue). Each item succeeds or fails on its own;
+    a code already stored is a no-op returning the stored visit. One transaction, a fixed number of
+    queries for the batch (plus the inventory's per visit with leaflets).
+
+    `check_pace=False` skips the too-fast flag, for doors recorded together on purpose (a floor
+    nobody answered)."""
+    if len(items) > BATCH_LIMIT:
+        raise ValidationError(_("Send at most %(n)d visits at a time.") % {"n": BATCH_LIMIT})
+    results = {item.code: VisitResult(code=item.code) for item in items}
+    if not items:
+        return []
+    batch = _Batch(canvasser=canvasser, items=items, lock=lock)
+    # After the lock: a retry that waited for the first request now sees its rows.
+    existing = {
+        v.code: v
+        for v in Visit.objects.filter(campaign=batch.campaign, code__in=list(results)).select_related("household")
+    }
+    previous_times = _previous_visit_times(canvasser, items) if check_pace else []
+    to_insert: list[Visit] = []
+    seen: set[uuid.UUID] = set()
+    for item in items:
+        result = results[item.code]
+        if item.code in existing:
+            _same_or_error(result, existing[item.code], item, canvasser)
+            continue
+        if item.code in seen:
+            continue  # the same visit twice in one batch: the first one counts
+        household, errors, forbidden = _check(batch, item)
+        if errors:
+            result.errors, result.forbidden = errors, forbidden
+            continue
+        assert household is not None
+        seen.add(item.code)
+        previous = _previous_before(previous_times, item.visited_at) if check_pace else None
+        flags = _flags(item, household, previous)
+        if check_pace:
+            previous_times = sorted([*previous_times, item.visited_at])
+        to_insert.append(_build(batch, item, household, flags))
+    inserted = _insert(to_insert)
+    inserted_codes = {v.code for v in inserted}
+    lost = [v.code for v in to_insert if v.code not in inserted_codes]
+    if lost:
+        winners = {v.code: v for v in Visit.objects.filter(code__in=lost).select_related("household")}
+        for visit in to_insert:
+            if visit.code in lost:
+                winner = winners.get(visit.code)
+                result = results[visit.code]
+                if winner is None or winner.campaign_id != batch.campaign.pk:
+                    result.errors = {"code": [_("This visit code is already used; make a new one.")]}
+                else:
+                    _same_or_error(result, winner, _input_of(visit), canvasser)
+    for visit in inserted:
+        results[visit.code].visit, results[visit.code].created = visit, True
+    _apply_to_households(inserted)
+    _draw_stock(inserted, acting_user)
+    return [results[item.code] for item in _unique(items)]
+
+
+def _unique(items: Iterable[VisitInput]) -> list[VisitInput]:
+    seen: set[uuid.UUID] = set()
+    unique = []
+    for item in items:
+        if item.code not in seen:
+            seen.add(item.code)
+            unique.append(item)
+    return unique
+
+
+def _input_of(visit: Visit) -> VisitInput:
+    return VisitInput(
+        code=visit.code, household=visit.household.code, outcome=visit.outcome, visited_at=visit.visited_at
+    )
+
+
+def _same_or_error(result: VisitResult, stored: Visit, item: VisitInput, canvasser: Membership) -> None:
+    """A retry names the same door and canvasser; a code reused for anything else is refused, and
+    the stored visit is not shown (it may be another canvasser's door)."""
+    if stored.household.code == item.household and stored.canvasser_id == canvasser.pk:
+        result.visit, result.created = stored, False
+    else:
+        result.errors = {"code": [_("This visit code is already used; make a new one.")]}
+
+
+def visit_record(
+    *,
+    household: Household,
+    canvasser: Membership,
+    outcome: str,
+    visited_at: dt.datetime,
+    code: uuid.UUID,
+    acting_user: User,
+    support_level: int | None = None,
+    leaflets_left: int = 0,
+    leaflet_variant: Any = None,
+    answers: dict[str, Any] | None = None,
+    note: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> tuple[Visit, bool]:
+    """Record one visit; the same `code` again returns the stored visit and changes nothing.
+
+    Raises PermissionDenied when the household is not in a turf assigned to the canvasser (coordinators
+    may log anywhere), ValidationError (by field) for bad input."""
+    item = VisitInput(
+        code=code,
+        household=household.code,
+        outcome=outcome,
+        visited_at=visited_at,
+        support_level=support_level,
+        leaflets_left=leaflets_left,
+        leaflet_variant=getattr(leaflet_variant, "code", leaflet_variant),
+        answers=answers or {},
+        note=note,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    (result,) = visits_record_batch(canvasser=canvasser, items=[item], acting_user=acting_user)
+    if result.forbidden:
+        raise PermissionDenied(result.errors["household"][0] if result.errors else "")
+    if result.errors:
+        raise ValidationError(result.errors)
+    assert result.visit is not None
+    return result.visit, result.created
+
+
+def floor_doors_not_visited_today(*, turf: Turf, building: str, floor: str) -> list[Household]:
+    tz = turf.campaign.tzinfo
+    today = timezone.localdate(timezone=tz)
+    start = dt.datetime.combine(today, dt.time.min, tzinfo=tz)
+    households = Household.objects.filter(
+        campaign=turf.campaign, turf=turf, building=building, floor=floor, status=Household.Status.ACTIVE
+    )
+    return [h for h in households if h.last_visited_at is None or h.last_visited_at < start]
+
+
+@transaction.atomic
+def visits_not_home_floor(
+    *, turf: Turf, building: str, floor: str, canvasser: Membership, acting_user: User
+) -> list[Visit]:
+    """ "Nobody home" for every active door of one floor of a building in the turf not yet visited today:
+    one visit per door, each with its own code. Returns the visits recorded."""
+    if not building and not floor:
+        raise ValidationError({"floor": [_("Choose a building and floor.")]})
+    doors = floor_doors_not_visited_today(turf=turf, building=building, floor=floor)
+    now = timezone.now()
+    items = [
+        VisitInput(code=uuid.uuid4(), household=door.code, outcome=Visit.Outcome.NOT_HOME, visited_at=now)
+        for door in doors
+    ]
+    results = visits_record_batch(canvasser=canvasser, items=items, acting_user=acting_user, check_pace=False)
+    refused = [r for r in results if r.forbidden]
+    if refused:
+        raise PermissionDenied
+    visits = [r.visit for r in results if r.visit is not None and r.created]
+    if visits:
+        log_action(
+            campaign=turf.campaign,
+            actor=acting_user,
+            action="canvassing.visit.floor_not_home",
+            target=turf,
+            data={"building": building, "floor": floor, "doors": len(visits)},
+        )
+    return visits
+
+
+def latest_visit_at(household: Household) -> dt.datetime | None:
+    return Visit.objects.filter(household=household).aggregate(latest=Max("visited_at"))["latest"]
