@@ -53,4 +53,11 @@ ROUTES: dict[str, Route] = {
     "canvassing:map_version_discard": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _draft_version}),
     "canvassing:areas": Route(role=Role.COORDINATOR),
     "canvassing:area_detail": Route(role=Role.COORDINATOR, objects={"code": _area}),
+    # API: versions for coordinators; areas for every member (volunteers without household figures)
+    "api:map-version-list": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
+    "api:map-version-detail": Route(role=Role.COORDINATOR, objects={"code": _draft_version}),
+    "api:map-version-apply": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _draft_version}),
+    "api:map-version-areas": Route(objects={"code": _current_version}),
+    "api:area-list": Route(),
+    "api:area-detail": Route(objects={"code": _area}),
 }
