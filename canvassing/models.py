@@ -85,7 +85,7 @@ class Household(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["turf", "street", "parity", "house_number_value", "building", "unit", "floor"],
+                fields=["turf", "street", "parity", "house_number_value", "house_number", "building", "unit", "floor"],
                 name="household_walk_order",
             ),
             models.Index(fields=["campaign", "area"], name="household_area"),

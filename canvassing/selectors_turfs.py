@@ -47,9 +47,14 @@ def outcome_key(last_outcome: str) -> str:
     return last_outcome if last_outcome in OUTCOME_STYLES else NOT_VISITED
 
 
+def walk_order(households: QuerySet[Household]) -> QuerySet[Household]:
+    """Households in walking order, whatever their status (the doorstep screen keeps doors it visited)."""
+    return households.order_by(*WALK_ORDER)
+
+
 def in_walk_order(households: QuerySet[Household]) -> QuerySet[Household]:
     """Households that belong in a walk list, in walking order: do-not-contact and moved ones drop out."""
-    return households.filter(status=Household.Status.ACTIVE).order_by(*WALK_ORDER)
+    return walk_order(households.filter(status=Household.Status.ACTIVE))
 
 
 def walk_list(turf: Turf) -> QuerySet[Household]:

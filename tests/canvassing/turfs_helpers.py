@@ -40,7 +40,9 @@ def make_households(
         unit = rng.choice(["", "1", "2"])
         floor = rng.choice(["", "3", "7"])
         has_coords = located if located is not None else rng.random() < 0.7
-        key, value, parity = address_derived(street=street, house_number=number, building=building, unit=unit, floor=floor)
+        key, value, parity = address_derived(
+            street=street, house_number=number, building=building, unit=unit, floor=floor
+        )
         rows.append(
             Household(
                 campaign_id=area.campaign_id,

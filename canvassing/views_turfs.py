@@ -1,0 +1,349 @@
+"""Turf pages under /c/<slug>/canvassing/turfs/: the list, cutting an area, a turf's map and walk list,
+its printable walk list, and the coordinator's edits.
+
+Coordinators see and edit every turf. A volunteer opens the page and the printable list of a turf
+assigned to them (an active assignment); any other turf does not exist for them (404).
+"""
+
+import html
+import uuid
+from typing import Any
+from uuid import UUID
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaign.access import CampaignRequest, campaign_role_required
+from campaign.models import Role
+from canvassing import selectors_turfs as selectors
+from canvassing import services_turfs as services
+from canvassing.forms_turfs import TurfCutForm, TurfMergeForm, TurfMoveForm, TurfSettingsForm
+from canvassing.models import Area, Household, Turf
+from canvassing.selectors_turfs import OUTCOME_STYLES, WalkRow
+
+PAGE_SIZE = 50
+FULL_LIST_LIMIT = 1_000  # a longer walk list is paginated
+_PLACEHOLDER = uuid.UUID(int=0)
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _access(request: CampaignRequest, code: UUID, *, write: bool = False) -> Turf:
+    return selectors.turf_for_member(request.campaign, request.membership, code, write=write)
+
+
+def _detail_url(request: CampaignRequest, turf: Turf) -> str:
+    return reverse("canvassing:turf_detail", args=[request.campaign.slug, turf.code])
+
+
+def visit_url_parts(slug: str) -> tuple[str, str] | None:
+    """The visit form's address around a household code, if the visits part provides one
+    (`canvassing:visit_new` with the campaign slug and the household code). Reversed once per page, not
+    per row: each row's link is prefix + code + suffix."""
+    try:
+        url = reverse("canvassing:visit_new", args=[slug, _PLACEHOLDER])
+    except NoReverseMatch:
+        return None
+    prefix, _sep, suffix = url.partition(str(_PLACEHOLDER))
+    return prefix, suffix
+
+
+def map_tiles(campaign_id: int) -> dict[str, str]:
+    """The campaign's own tile server, if it configured one; otherwise the map is a blank canvas."""
+    from canvassing.models import CanvassingSettings
+
+    row = CanvassingSettings.objects.filter(campaign_id=campaign_id).values("map_tile_url", "map_tile_attribution")
+    found = row.first()
+    if not found or not found["map_tile_url"]:
+        return {}
+    return {"url": found["map_tile_url"], "attribution": found["map_tile_attribution"]}
+
+
+def walk_rows_html(rows: list[WalkRow], *, selectable: bool, visit: tuple[str, str] | None) -> SafeString:
+    """The walk list's rows. Built here rather than by a template loop: a 1,000-door list would spend most
+    of the page's time resolving template variables. Every value is escaped."""
+    labels = {key: (html.escape(str(label)), colour) for key, (label, colour) in OUTCOME_STYLES.items()}
+    select_label = html.escape(_("Select"))
+    visit_label = html.escape(_("Log visit"))
+    review = html.escape(_("needs review"))
+    parts = []
+    for number, row in enumerate(rows, start=1):
+        label, colour = labels[row.outcome]
+        code = str(row.code)
+        checkbox = (
+            f'<input class="form-check-input walk-select" type="checkbox" name="households" value="{code}" '
+            f'form="move-form" aria-label="{select_label} {number}">'
+            if selectable
+            else ""
+        )
+        link = (
+            f'<a class="btn btn-outline-primary btn-sm walk-visit" href="{html.escape(visit[0])}{code}'
+            f'{html.escape(visit[1])}">{visit_label}</a>'
+            if visit
+            else ""
+        )
+        door = html.escape(row.door_line)
+        flag = f' <span class="badge text-bg-warning">{review}</span>' if row.needs_review else ""
+        parts.append(
+            f'<li class="list-group-item walk-row" id="h-{code}" data-outcome="{row.outcome}">{checkbox}'
+            f'<span class="walk-no">{number}</span>'
+            f'<span class="walk-dot" style="background:{colour}"></span>'
+            f'<span class="walk-address"><strong>{html.escape(row.street_line) or "—"}</strong>'
+            f"{'<br><small>' + door + '</small>' if door else ''}{flag}</span>"
+            f'<span class="walk-outcome small">{label}</span>{link}</li>'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+def map_points(rows: list[WalkRow]) -> list[list[Any]]:
+    """[lat, lon, outcome, walk number, address] of each located door, for turf_map.js."""
+    return [
+        [round(r.latitude, 6), round(r.longitude, 6), r.outcome, n, r.street_line]
+        for n, r in enumerate(rows, start=1)
+        if r.latitude is not None and r.longitude is not None
+    ]
+
+
+@campaign_role_required(Role.COORDINATOR)
+def turf_list(request: CampaignRequest) -> HttpResponse:
+    areas = list(selectors.current_areas(request.campaign))
+    turfs = selectors.turfs_with_counts(request.campaign)
+    chosen = None
+    area_code = request.GET.get("area", "")
+    if area_code:
+        chosen = next((a for a in areas if str(a.code) == area_code), None)
+        turfs = turfs.filter(area=chosen) if chosen else turfs.filter(area__code=area_code)
+    page = Paginator(turfs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "canvassing/turfs/list.html",
+        {"areas": areas, "chosen": chosen, "page": page, "query": f"area={area_code}" if area_code else ""},
+    )
+
+
+@campaign_role_required(Role.COORDINATOR)
+def turf_cut(request: CampaignRequest) -> HttpResponse:
+    areas = selectors.current_areas(request.campaign)
+    initial = {"target_doors": 40}
+    if request.GET.get("area"):
+        initial["area"] = request.GET["area"]
+    form = TurfCutForm(request.POST or None, areas=areas, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        area: Area = form.cleaned_data["area"]
+        target, count = form.cleaned_data.get("target_doors"), form.cleaned_data.get("turf_count")
+        list_url = reverse("canvassing:turfs", args=[request.campaign.slug]) + f"?area={area.code}"
+        if getattr(area, "doors", 0) > services.BACKGROUND_THRESHOLD:
+            from canvassing.tasks_turfs import turfs_cut_start
+
+            job = turfs_cut_start(
+                area=area, target_doors=target, turf_count=count, acting_user=request.user, return_url=list_url
+            )
+            return redirect("campaign:job", request.campaign.slug, job.code)
+        try:
+            result = services.turfs_cut(area=area, target_doors=target, turf_count=count, acting_user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, cut_message(result))
+            return redirect(list_url)
+    return render(request, "canvassing/turfs/cut.html", {"form": form, "areas": areas})
+
+
+def cut_message(result: services.CutResult) -> str:
+    return _(
+        "%(area)s: %(households)s households cut into %(turfs)s turfs; %(kept)s locked, assigned or visited "
+        "turfs kept as they were."
+    ) % {"area": result.area, "households": result.households, "turfs": len(result.turfs), "kept": result.kept}
+
+
+@campaign_role_required(Role.VOLUNTEER)
+def turf_detail(request: CampaignRequest, code: UUID) -> HttpResponse:
+    turf = _access(request, code)
+    coordinator = request.membership.has_role(Role.COORDINATOR)
+    rows = selectors.walk_rows(turf)
+    paginated = len(rows) > FULL_LIST_LIMIT
+    page = None
+    shown = rows
+    if paginated:
+        page = Paginator(rows, FULL_LIST_LIMIT).get_page(request.GET.get("page"))
+        shown = list(page.object_list)
+    html_rows = walk_rows_html(shown, selectable=coordinator, visit=visit_url_parts(request.campaign.slug))
+    if request.htmx and request.GET.get("fragment") == "walklist":
+        return HttpResponse(html_rows)
+    points = map_points(rows)
+    context: dict[str, Any] = {
+        "turf": turf,
+        "rows_html": html_rows,
+        "row_count": len(rows),
+        "page": page,
+        "visited": sum(1 for r in rows if r.last_outcome),
+        "legend": selectors.outcome_counts(rows),
+        "points": bool(points),
+        "map_json": {
+            "points": points,
+            "colours": {key: colour for key, (_label, colour) in OUTCOME_STYLES.items()},
+            "tiles": map_tiles(request.campaign.pk),
+        },
+        "assignees": selectors.turf_assignees(turf),
+        "coordinator": coordinator,
+    }
+    if coordinator:
+        siblings = selectors.sibling_turfs(turf)
+        variants = services.leaflet_variants(request.campaign.pk)
+        context.update(
+            siblings=list(siblings),
+            settings_form=TurfSettingsForm(
+                variants=variants,
+                initial={
+                    "name": turf.name,
+                    "mode": turf.mode,
+                    "leaflet_variant": turf.leaflet_variant.code if turf.leaflet_variant else None,
+                },
+            ),
+        )
+    return render(request, "canvassing/turfs/detail.html", context)
+
+
+def qr_svg(url: str) -> SafeString:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    svg = image.to_string(encoding="unicode")
+    return mark_safe(svg[svg.index("<svg") :])  # noqa: S308 (generated by qrcode from an escaped URL)
+
+
+@campaign_role_required(Role.VOLUNTEER)
+def turf_print(request: CampaignRequest, code: UUID) -> HttpResponse:
+    turf = _access(request, code)
+    rows = selectors.walk_rows(turf)
+    url = request.build_absolute_uri(_detail_url(request, turf))
+    labels = {key: str(label) for key, (label, _colour) in OUTCOME_STYLES.items()}
+    return render(
+        request,
+        "canvassing/turfs/print.html",
+        {
+            "turf": turf,
+            "rows": [(row, labels[row.outcome] if row.last_outcome else "") for row in rows],
+            "qr": qr_svg(url),
+            "url": url,
+            "assignees": selectors.turf_assignees(turf),
+        },
+    )
+
+
+def _done(request: CampaignRequest, turf: Turf) -> HttpResponse:
+    return redirect(_detail_url(request, turf))
+
+
+@require_POST
+@campaign_role_required(Role.COORDINATOR)
+def turf_settings(request: CampaignRequest, code: UUID) -> HttpResponse:
+    turf = _access(request, code, write=True)
+    form = TurfSettingsForm(request.POST, variants=services.leaflet_variants(request.campaign.pk))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return _done(request, turf)
+    try:
+        with transaction.atomic():
+            services.turf_rename(turf=turf, name=form.cleaned_data["name"], acting_user=request.user)
+            services.turf_mode_set(
+                turf=turf,
+                mode=form.cleaned_data["mode"],
+                leaflet_variant=form.cleaned_data.get("leaflet_variant"),
+                acting_user=request.user,
+            )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Turf saved."))
+    return _done(request, turf)
+
+
+@require_POST
+@campaign_role_required(Role.COORDINATOR)
+def turf_lock(request: CampaignRequest, code: UUID) -> HttpResponse:
+    turf = _access(request, code, write=True)
+    locked = request.POST.get("locked") == "1"
+    services.turf_lock(turf=turf, locked=locked, acting_user=request.user)
+    messages.success(request, _("Turf locked.") if locked else _("Turf unlocked."))
+    return _done(request, turf)
+
+
+@require_POST
+@campaign_role_required(Role.COORDINATOR)
+def turf_complete(request: CampaignRequest, code: UUID) -> HttpResponse:
+    turf = _access(request, code, write=True)
+    completed = request.POST.get("completed") == "1"
+    services.turf_complete(turf=turf, completed=completed, acting_user=request.user)
+    messages.success(request, _("Turf marked complete.") if completed else _("Turf opened again."))
+    return _done(request, turf)
+
+
+@require_POST
+@campaign_role_required(Role.COORDINATOR)
+def turf_split(request: CampaignRequest, code: UUID) -> HttpResponse:
+    turf = _access(request, code, write=True)
+    try:
+        new = services.turf_split(turf=turf, acting_user=request.user, name=request.POST.get("name", ""))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return _done(request, turf)
+    messages.success(request, _("Turf split: the second half of the walk list is now %(name)s.") % {"name": new.name})
+    return _done(request, turf)
+
+
+@require_POST
+@campaign_role_required(Role.COORDINATOR)
+def turf_merge(request: CampaignRequest, code: UUID) -> HttpResponse:
+    turf = _access(request, code, write=True)
+    form = TurfMergeForm(request.POST, siblings=selectors.sibling_turfs(turf))
+    if not form.is_valid():
+        messages.error(request, _("Choose a turf of the same area to merge with."))
+        return _done(request, turf)
+    into = form.cleaned_data["into"]
+    try:
+        services.turfs_merge(turf=turf, into=into, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return _done(request, turf)
+    messages.success(request, _("%(old)s merged into %(new)s.") % {"old": turf.name, "new": into.name})
+    return _done(request, into)
+
+
+@require_POST
+@campaign_role_required(Role.COORDINATOR)
+def turf_move(request: CampaignRequest, code: UUID) -> HttpResponse:
+    """Move the households ticked in this turf's walk list to another turf of the area."""
+    turf = _access(request, code, write=True)
+    form = TurfMoveForm(request.POST, siblings=selectors.sibling_turfs(turf))
+    codes = []
+    for raw in request.POST.getlist("households"):
+        try:
+            codes.append(UUID(raw))
+        except ValueError:
+            continue
+    if not form.is_valid():
+        messages.error(request, _("Choose a turf of the same area to move the households to."))
+        return _done(request, turf)
+    households = list(Household.objects.filter(campaign=request.campaign, turf=turf, code__in=codes))
+    if not households:
+        messages.error(request, _("Tick the households to move first."))
+        return _done(request, turf)
+    to_turf = form.cleaned_data["to_turf"]
+    try:
+        moved = services.turf_households_move(households=households, to_turf=to_turf, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("%(count)s households moved to %(name)s.") % {"count": moved, "name": to_turf.name})
+    return _done(request, turf)
