@@ -98,6 +98,8 @@ def _apply_postgres(batch: ImportBatch, progress: Callable[[int], None] | None) 
     person = Person._meta.db_table
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # psycopg 3: COPY needs the driver's cursor
+        # ON COMMIT DROP does not fire inside an outer transaction (a savepoint); drop them by name too.
+        cursor.execute(DROP_TEMP)
         cursor.execute(
             "CREATE TEMP TABLE gs_hh_raw (line int, external_id text, address_key text, district text, street text,"
             " house_number text, house_number_value int, parity smallint, building text, floor text, unit text,"
@@ -236,7 +238,11 @@ def _apply_postgres(batch: ImportBatch, progress: Callable[[int], None] | None) 
             [campaign_id],
         )
         result.residents_created = cursor.rowcount
+        cursor.execute(DROP_TEMP)
     return result
+
+
+DROP_TEMP = "DROP TABLE IF EXISTS gs_hh_raw, gs_hh, gs_res_raw, gs_res"
 
 
 _DEFAULT = object()
