@@ -62,7 +62,7 @@ def test_visit_updates_household_and_same_code_is_a_no_op(walk):
 
 def test_volunteer_cannot_log_outside_their_assignments(walk):
     team, _turf, _doors = walk
-    other_turf, other_doors = turf_with_doors(team.campaign, 2, name="Not mine")
+    _other_turf, other_doors = turf_with_doors(team.campaign, 2, name="Not mine")
     with pytest.raises(PermissionDenied):
         record(team, other_doors[0])
     assert not Visit.objects.filter(household=other_doors[0]).exists()
@@ -172,11 +172,13 @@ def test_too_fast_and_far_away_are_flagged(walk):
 
 
 def test_a_batch_records_each_item_on_its_own(walk):
-    team, turf, doors = walk
-    other_turf, other_doors = turf_with_doors(team.campaign, 1, name="Elsewhere")
+    team, _turf, doors = walk
+    _other_turf, other_doors = turf_with_doors(team.campaign, 1, name="Elsewhere")
     now = timezone.now()
     items = [
-        VisitInput(code=uuid.uuid4(), household=doors[0].code, outcome="not_home", visited_at=now - dt.timedelta(minutes=3)),
+        VisitInput(
+            code=uuid.uuid4(), household=doors[0].code, outcome="not_home", visited_at=now - dt.timedelta(minutes=3)
+        ),
         VisitInput(code=uuid.uuid4(), household=doors[1].code, outcome="bogus", visited_at=now),
         VisitInput(code=uuid.uuid4(), household=other_doors[0].code, outcome="not_home", visited_at=now),
         VisitInput(code=uuid.uuid4(), household=doors[2].code, outcome="contacted", support_level=2, visited_at=now),
@@ -211,9 +213,12 @@ def test_floor_not_home_marks_every_door_of_the_floor_not_visited_today(walk):
     assert all(v.outcome == "not_home" and v.flags == [] for v in visits)
     assert len({v.code for v in visits}) == len(visits)
     # Again: every door there was visited today, nothing more is recorded.
-    assert visits_not_home_floor(
-        turf=turf, building="Block A", floor="3", canvasser=team.volunteer, acting_user=team.volunteer.user
-    ) == []
+    assert (
+        visits_not_home_floor(
+            turf=turf, building="Block A", floor="3", canvasser=team.volunteer, acting_user=team.volunteer.user
+        )
+        == []
+    )
 
 
 def test_leaflet_run_tap_uses_the_runs_edition(team_a):

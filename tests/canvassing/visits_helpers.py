@@ -21,7 +21,9 @@ def area_of(campaign: Campaign) -> Area:
                 source=MapVersion.Source.GEOJSON,
                 status=MapVersion.Status.CURRENT,
             )
-        area, _created = Area.objects.get_or_create(campaign=campaign, version=version, key="V01", defaults={"name": "V"})
+        area, _created = Area.objects.get_or_create(
+            campaign=campaign, version=version, key="V01", defaults={"name": "V"}
+        )
         return area
 
 
@@ -85,5 +87,7 @@ def questions(campaign: Campaign) -> dict[str, SurveyQuestion]:
                     {"value": "transport", "label": {"en": "Transport", "zh-hans": "交通"}},
                 ],
             ),
-            "comment": SurveyQuestion.objects.create(campaign=campaign, position=4, kind="text", prompt={"en": "Comment"}),
+            "comment": SurveyQuestion.objects.create(
+                campaign=campaign, position=4, kind="text", prompt={"en": "Comment"}
+            ),
         }

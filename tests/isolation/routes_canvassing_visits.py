@@ -58,7 +58,9 @@ ROUTES: dict[str, Route] = {
     "canvassing:visit_new": Route(methods=("GET", "POST"), objects={"code": _assigned_household}),
     # assignments (canvassing/views_assignments.py)
     "canvassing:assignments": Route(role=Role.COORDINATOR),
-    "canvassing:assignment_new": Route(role=Role.COORDINATOR, methods=("GET", "POST"), objects={"code": _assigned_turf}),
+    "canvassing:assignment_new": Route(
+        role=Role.COORDINATOR, methods=("GET", "POST"), objects={"code": _assigned_turf}
+    ),
     "canvassing:assignment_withdraw": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _assignment}),
     "canvassing:assignment_done": Route(methods=("POST",), objects={"code": _assignment}),
     # survey and script (canvassing/views_survey.py)
