@@ -418,6 +418,29 @@ def map_version_discard(*, version: MapVersion, acting_user: User) -> None:
     version.delete()
 
 
+@transaction.atomic
+def map_version_refresh(*, version: MapVersion, acting_user: User) -> MapVersion:
+    """Compare a draft again with the map and households as they are now (households imported, turfs
+    cut or another version applied since the upload)."""
+    version = MapVersion.objects.select_for_update().select_related("campaign").get(pk=version.pk)
+    if version.status != MapVersion.Status.DRAFT:
+        raise ValidationError(_("Only a draft is compared again; an applied version keeps what it changed."))
+    version.base = _current(version.campaign)
+    areas = list(Area.objects.filter(version=version).order_by("key"))
+    placement = _placement(version, areas)
+    _placements_write(version, placement)
+    version.diff = diff_compute(version=version, base=version.base, areas=areas, placement=placement)
+    version.save(update_fields=["base", "diff"])
+    log_action(
+        campaign=version.campaign,
+        actor=acting_user,
+        action="canvassing.map_version.compared",
+        target=version,
+        data={"number": version.number, "moved": version.diff["households"]["moved"]},
+    )
+    return version
+
+
 def apply_in_background(version: MapVersion) -> bool:
     return Household.objects.filter(campaign=version.campaign).count() > SYNC_APPLY_LIMIT
 

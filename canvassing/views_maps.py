@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -106,6 +107,10 @@ def map_version(request: CampaignRequest, code: UUID) -> HttpResponse:
         "background": version.status == MapVersion.Status.DRAFT and services_maps.apply_in_background(version),
         "current": selectors_maps.current_version(request.campaign),
     }
+    current = context["current"]
+    base_code = (diff.get("base") or {}).get("code")
+    context["stale"] = context["is_draft"] and base_code != (str(current.code) if current else None)
+    context["computed_at"] = parse_datetime(diff["computed_at"]) if diff.get("computed_at") else None
     context["shifts"] = sorted(
         {a.shift for a in context["assignments"] if a.shift_id}, key=lambda shift: shift.starts_at
     )
@@ -145,6 +150,19 @@ def map_version_apply(request: CampaignRequest, code: UUID) -> HttpResponse:
     else:
         messages.success(request, _("Map version %(number)d is now the current map.") % {"number": version.number})
     return redirect(url)
+
+
+@campaign_role_required(Role.COORDINATOR)
+@require_POST
+def map_version_refresh(request: CampaignRequest, code: UUID) -> HttpResponse:
+    version = access_map_version(request, code)
+    try:
+        services_maps.map_version_refresh(version=version, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(request, _("Compared again with the map and households as they are now."))
+    return redirect("canvassing:map_version", campaign_slug=request.campaign.slug, code=version.code)
 
 
 @campaign_role_required(Role.COORDINATOR)

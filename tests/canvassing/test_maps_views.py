@@ -208,3 +208,20 @@ def test_api_bad_upload_is_400_and_saves_nothing(client, team_a, slug, homes):
     assert response.status_code == 400 and "JSON" in json.dumps(response.json())
     with scopes_disabled():
         assert not MapVersion.objects.exists()
+
+
+def test_compare_again_after_the_map_changed(client, team_a, slug, homes):
+    with scopes_disabled():
+        draft = services_maps.map_version_upload(
+            campaign=team_a.campaign, acting_user=team_a.owner.user, name="v", source="geojson", raw=V2
+        )
+    assert draft.diff["first"] is True
+    applied(team_a)  # another version becomes current after the draft was uploaded
+    client.force_login(team_a.coordinator.user)
+    url = reverse("canvassing:map_version", args=[slug, draft.code])
+    assert "The current map changed since this was uploaded." in client.get(url).content.decode()
+    client.post(reverse("canvassing:map_version_refresh", args=[slug, draft.code]))
+    with scopes_disabled():
+        draft.refresh_from_db()
+    assert draft.diff["base"]["number"] == 2 and draft.diff["households"]["moved"] == 2
+    assert "The current map changed since this was uploaded." not in client.get(url).content.decode()

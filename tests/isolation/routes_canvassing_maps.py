@@ -50,6 +50,7 @@ ROUTES: dict[str, Route] = {
     "canvassing:map_settings": Route(role=Role.OWNER, methods=("GET", "POST")),
     "canvassing:map_version": Route(role=Role.COORDINATOR, objects={"code": _draft_version}),
     "canvassing:map_version_apply": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _draft_version}),
+    "canvassing:map_version_refresh": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _draft_version}),
     "canvassing:map_version_discard": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _draft_version}),
     "canvassing:areas": Route(role=Role.COORDINATOR),
     "canvassing:area_detail": Route(role=Role.COORDINATOR, objects={"code": _area}),
