@@ -40,4 +40,12 @@ ROUTES: dict[str, Route] = {
     "canvassing:turf_split": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _turf}),
     "canvassing:turf_merge": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _turf}),
     "canvassing:turf_move": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _turf}),
+    # API: reading a turf needs only an assignment (the lower role); every write needs a coordinator
+    "api:turf-list": Route(),
+    "api:turf-cut": Route(role=Role.COORDINATOR, methods=("POST",)),
+    "api:turf-detail": Route(methods=("GET", "PATCH"), objects={"code": _turf}),
+    "api:turf-move": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _turf}),
+    "api:turf-merge": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _turf}),
+    "api:turf-split": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _turf}),
+    "api:turf-lock": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _turf}),
 }
