@@ -34,6 +34,7 @@ app.conf.beat_schedule = {
         "schedule": 900.0,  # each campaign's digest hour is checked in its own time zone; sent once a day
         "options": {"expires": 850},
     },
+    "nominations-remind-behind-pace": {"task": "nominations.tasks.drives_remind_behind_pace", "schedule": 3600.0},
     "accounts-clear-expired-sessions": {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": 3600.0,

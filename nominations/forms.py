@@ -88,9 +88,14 @@ class DoorSignatureForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["drive"]
         field.queryset = Drive.objects.filter(pk__in=[d.pk for d in drives])  # type: ignore[attr-defined]
-        if len(drives) == 1:
-            field.initial = drives[0].code
+        self.only_drive = drives[0] if len(drives) == 1 else None
+        if self.only_drive is not None:
+            field.initial = self.only_drive.code
             field.widget = forms.HiddenInput()
+            field.required = False
+
+    def clean_drive(self) -> Drive | None:
+        return self.cleaned_data.get("drive") or self.only_drive
 
 
 SIGNATURE_STATUSES = Signature.Status.choices

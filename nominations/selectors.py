@@ -268,7 +268,7 @@ def filing_rows(drive: Drive) -> QuerySet[Signature]:
     """Every signature of the drive in sheet order (door signatures last), for the filing export."""
     return (
         Signature.objects.filter(drive=drive)
-        .select_related("sheet", "household", "collected_by__user")
+        .select_related("drive", "sheet", "household", "collected_by__user")
         .defer("signature_png")
         .order_by("sheet__number", "line", "created_at", "pk")
     )

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -259,7 +259,12 @@ def sheet_detail(request: CampaignRequest, code: UUID) -> HttpResponse:
         context = _entry_context(request, sheet, form)
         context["added"] = added
         return render(request, "nominations/_entry.html", context, status=200 if added else 422)
-    signatures = Signature.objects.filter(sheet=sheet).select_related("household").order_by("line", "pk")
+    signatures = (
+        Signature.objects.filter(sheet=sheet)
+        .select_related("drive", "household")
+        .defer("signature_png")
+        .order_by("line", "pk")
+    )
     context = _entry_context(request, sheet, form)
     context.update(
         signatures=signatures,
@@ -360,8 +365,11 @@ def household_search(request: CampaignRequest, code: UUID) -> HttpResponse:
 def signatures(request: CampaignRequest, code: UUID) -> HttpResponse:
     """The drive's signatures for review; ?status=at_risk is the at-risk list, ?risk=… one reason."""
     drive = access_drive(request, code)
-    rows = Signature.objects.filter(drive=drive).select_related("sheet", "household", "reviewed_by")
-    rows = rows.defer("signature_png").order_by("sheet__number", "line", "pk")
+    rows = Signature.objects.filter(drive=drive).select_related("drive", "sheet", "household", "reviewed_by")
+    rows = rows.defer("signature_png").annotate(
+        has_drawing=ExpressionWrapper(Q(signature_png__isnull=False), output_field=BooleanField())
+    )
+    rows = rows.order_by("sheet__number", "line", "pk")
     wanted = request.GET.get("status", "")
     if wanted in Signature.Status.values:
         rows = rows.filter(status=wanted)
