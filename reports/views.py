@@ -145,7 +145,12 @@ def _export_rows(panel: str, panels: dict[str, Any]) -> list[list[Any]]:
         return [
             header,
             *[
-                [*(d[k] for k in keys), d["deadline"].isoformat(), d["pace"], d["need_per_day"] or ""]
+                [
+                    *(d[k] for k in keys),
+                    d["deadline"].isoformat(),
+                    d["pace"],
+                    "" if d["need_per_day"] is None else d["need_per_day"],
+                ]
                 for d in panels["signatures"]["drives"]
             ],
         ]

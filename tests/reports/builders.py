@@ -158,7 +158,9 @@ def build_known_campaign(campaign: Campaign, canvasser: Membership) -> Built:
         visit(campaign, h1, yesterday, "contacted", support_level=4, canvasser=canvasser)
         visit(campaign, h4, long_ago, "contacted", support_level=2, canvasser=canvasser)
         # Support (households whose latest visit is in the period, by latest level): one at 5.
-        Assignment.objects.create(campaign=campaign, turf=t1, membership=canvasser, due_on=local_today(campaign) + dt.timedelta(days=5))
+        Assignment.objects.create(
+            campaign=campaign, turf=t1, membership=canvasser, due_on=local_today(campaign) + dt.timedelta(days=5)
+        )
 
         # Stock: one variant low (40 on hand, threshold 100), one fine.
         leaflet = Item.objects.create(campaign=campaign, kind="leaflet", name="Manifesto", low_stock_threshold=100)

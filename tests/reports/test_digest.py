@@ -64,9 +64,7 @@ def test_the_hour_is_the_campaigns_local_hour(team_a):
 
 def test_a_coordinator_who_turned_it_off_gets_none(team_a):
     with scopes_disabled():
-        MemberPreferences.objects.create(
-            campaign=team_a.campaign, membership=team_a.coordinator, digest_enabled=False
-        )
+        MemberPreferences.objects.create(campaign=team_a.campaign, membership=team_a.coordinator, digest_enabled=False)
     assert digest_enqueue_due(now=at_hk(9)) == 1
     assert [m.to for m in digests()] == [team_a.owner.user.email]
 
