@@ -424,14 +424,8 @@ def movement_record(
         if recipient.campaign_id != campaign.pk:
             raise ValidationError({"recipient": _("This person belongs to another campaign.")})
 
-    # Change the two places in primary-key order: opposite transfers at once cannot deadlock.
-    steps = []
-    if from_location is not None:
-        steps.append((from_location.pk, _decrease, from_location))
-    if to_location is not None:
-        steps.append((to_location.pk, _increase, to_location))
-    for _pk, step, place in sorted(steps, key=lambda s: s[0]):
-        step(campaign=campaign, variant=variant, location=place, quantity=quantity)
+    # The ledger row goes in first, so the contended on-hand rows stay locked only for the two updates and
+    # the commit; a refusal below rolls it back with everything else.
     movement = Movement.objects.create(
         code=code or uuid.uuid4(),
         campaign=campaign,
@@ -448,6 +442,14 @@ def movement_record(
         visit_code=visit_code,
         actor=acting_user,
     )
+    # Change the two places in primary-key order: opposite transfers at once cannot deadlock.
+    steps = []
+    if from_location is not None:
+        steps.append((from_location.pk, _decrease, from_location))
+    if to_location is not None:
+        steps.append((to_location.pk, _increase, to_location))
+    for _pk, step, place in sorted(steps, key=lambda s: s[0]):
+        step(campaign=campaign, variant=variant, location=place, quantity=quantity)
     if kind in CHANGES_TOTAL:
         low_stock_check(variant=variant)
     return movement
