@@ -21,6 +21,7 @@ import hashlib
 import io
 import math
 import os
+import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
@@ -33,7 +34,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from canvassing.models import Household, ImportBatch, Resident, name_key, normalise_text
+from canvassing.models import Household, ImportBatch, Resident, address_derived, name_key, normalise_text
 from volunteers.importing import _delimiter, _phone
 from volunteers.importing import _key as header_key
 
@@ -82,6 +83,7 @@ COLUMN_LABELS = {
 }
 TEXT_FIELDS = ("external_id", "district", "street", "house_number", "building", "floor", "unit", "postcode")
 MAX_LENGTHS = {name: Household._meta.get_field(name).max_length for name in TEXT_FIELDS}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LIST_SEPARATORS = ";；、|"
 AGE_BANDS = {
     **{normalise_text(a): Resident.AgeBand.UNDER_18 for a in ("u18", "under 18", "<18", "0-17", "18岁以下", "未满18")},
@@ -421,7 +423,7 @@ class RowChecker:
             fail("", _("This row has more cells than the header: is a comma missing its quotes?"))
         values = {name: (cells[index].strip() if index < len(cells) else "") for index, name in self.columns}
         for name, value in values.items():
-            if "\x00" in value or any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value):
+            if _CONTROL.search(value):
                 fail(name, _("Contains a control character."))
         for name in TEXT_FIELDS:
             value = values.get(name, "")
@@ -444,19 +446,13 @@ class RowChecker:
         residents = self._residents(values, fail)
         if errors:
             return errors, None, []
-        derived = Household(**{k: household[k] for k in TEXT_FIELDS})
-        derived.refresh_address_fields()
-        household.update(
-            line=number,
-            address_key=derived.address_key,
-            house_number_value=derived.house_number_value,
-            parity=derived.parity,
-        )
+        key, value, parity = address_derived(**{k: household[k] for k in TEXT_FIELDS})
+        household.update(line=number, address_key=key, house_number_value=value, parity=parity)
         self._check_identity(number, household, fail)
         if errors:
             return errors, None, []
         for resident in residents:
-            resident.update(line=number, address_key=derived.address_key)
+            resident.update(line=number, address_key=key)
         return [], household, residents
 
     def _residents(self, values: dict[str, str], fail: Callable[[str, str], None]) -> list[dict]:
