@@ -1,0 +1,31 @@
+import random
+
+import pytest
+from django_scopes import scope
+from faker import Faker
+
+from nominations import demo
+from nominations.models import Drive, Signature
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seeds_a_drive_with_checked_signatures(team_a, district):
+    with scope(campaign=team_a.campaign.pk):
+        Drive.objects.all().delete()
+        demo.seed(
+            campaign=team_a.campaign, scale="small", rng=random.Random(1), fake_zh=Faker("zh_CN"), fake_en=Faker()
+        )
+        drive = Drive.objects.get()
+        signatures = Signature.objects.filter(drive=drive)
+        assert drive.area_key == "K1" and signatures.count() > 100
+        assert signatures.filter(status="at_risk").exists() and signatures.filter(status="likely_valid").exists()
+
+
+def test_demo_skips_without_households(team_b, capsys):
+    with scope(campaign=team_b.campaign.pk):
+        demo.seed(
+            campaign=team_b.campaign, scale="small", rng=random.Random(1), fake_zh=Faker("zh_CN"), fake_en=Faker()
+        )
+        assert not Drive.objects.exists()
+    assert "skipped" in capsys.readouterr().out
