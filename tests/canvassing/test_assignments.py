@@ -136,3 +136,25 @@ def test_api_volunteer_lists_own_assignments_and_cannot_assign(client, team_a, t
     assert refused.status_code == 403
     created = client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {coordinator_key}")
     assert created.status_code == 201 and created.json()[0]["membership"] == str(team_a.volunteer.code)
+
+
+def test_demo_assigns_turfs_and_logs_a_week_of_visits(team_a):
+    import random
+
+    from faker import Faker
+
+    from canvassing import demo_visits
+    from canvassing.models import Visit
+
+    with scopes_disabled():
+        from campaign.models import Campaign
+
+        Campaign.objects.filter(pk=team_a.campaign.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+        team_a.campaign.refresh_from_db()
+    for n in range(3):
+        turf_with_doors(team_a.campaign, 6, name=f"Demo turf {n}")
+    demo_visits.seed(campaign=team_a.campaign, scale="small", rng=random.Random(1), fake_zh=Faker(), fake_en=Faker())
+    with scopes_disabled():
+        assert Assignment.objects.filter(membership=team_a.volunteer, status="active").exists()
+        assert Visit.objects.count() > 0
+        assert Visit.objects.filter(turf__name="Demo turf 0").count() == 0  # left for the person trying the demo
