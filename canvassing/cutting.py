@@ -144,41 +144,40 @@ def curve_positions(latitudes: Sequence[float], longitudes: Sequence[float]) -> 
 def order_doors(doors: Sequence[Door]) -> list[Door]:
     """Doors in cutting order (see the module docstring)."""
     located = [d for d in doors if d.latitude is not None and d.longitude is not None]
-    unlocated = [d for d in doors if d.latitude is None or d.longitude is None]
+    unlocated = sorted((d for d in doors if d.latitude is None or d.longitude is None), key=walk_key)
     if not located:
-        return sorted(unlocated, key=walk_key)
+        return unlocated
     positions = curve_positions([d.latitude for d in located], [d.longitude for d in located])
-    keyed: list[tuple[int, tuple, Door]] = [
-        (int(p), walk_key(d), d) for p, d in zip(positions.tolist(), located, strict=True)
-    ]
     # A street's place on the curve: the median position of its located doors.
     by_street: dict[str, list[int]] = {}
-    for position, _key, door in keyed:
+    for position, door in zip(positions.tolist(), located, strict=True):
         by_street.setdefault(door.street.casefold(), []).append(position)
     street_position = {street: sorted(found)[len(found) // 2] for street, found in by_street.items()}
+    joining: list[Door] = []
+    joining_positions: list[int] = []
     streetless: list[Door] = []
-    for door in unlocated:
+    for door in unlocated:  # already in walking order, which the rank below keeps within a street
         position = street_position.get(door.street.casefold()) if door.street else None
         if position is None:
             streetless.append(door)
         else:
-            keyed.append((position, walk_key(door), door))
-    keyed.sort(key=lambda item: (item[0], item[1]))
-    return [door for _position, _key, door in keyed] + sorted(streetless, key=walk_key)
+            joining.append(door)
+            joining_positions.append(position)
+    everyone = located + joining
+    primary = np.concatenate([positions, np.asarray(joining_positions, dtype=np.int64)])
+    secondary = np.concatenate([np.zeros(len(located), dtype=np.int64), np.arange(1, len(joining) + 1)])
+    order = np.lexsort((secondary, primary))  # by curve position, then walking order among joiners
+    return [everyone[i] for i in order.tolist()] + streetless
 
 
-def _boundaries(ordered: Sequence[Door]) -> tuple[list[bool], list[bool]]:
-    """street_break[i] / building_break[i]: door i starts a new street / building (i ≥ 1)."""
-    street = [False] * len(ordered)
-    building = [False] * len(ordered)
-    for i in range(1, len(ordered)):
-        before, here = ordered[i - 1], ordered[i]
-        if here.street.casefold() != before.street.casefold():
-            street[i] = True
-            building[i] = True
-        elif (here.building.casefold(), here.number) != (before.building.casefold(), before.number):
-            building[i] = True
-    return street, building
+def _boundary(ordered: Sequence[Door], i: int) -> int:
+    """2 when door i starts a new street, 1 a new building (or house number) of the same street, else 0."""
+    before, here = ordered[i - 1], ordered[i]
+    if here.street != before.street:
+        return 2
+    if here.building != before.building or here.number != before.number:
+        return 1
+    return 0
 
 
 def cut_points(ordered: Sequence[Door], k: int, target: int | None = None) -> list[int]:
@@ -189,10 +188,9 @@ def cut_points(ordered: Sequence[Door], k: int, target: int | None = None) -> li
     if len(sizes) <= 1:
         return []
     low, high = tolerance(target if target else round(n / len(sizes)))
-    even = [sum(sizes[:i]) for i in range(1, len(sizes))]
+    even = list(itertools.accumulate(sizes[:-1]))
     if min(sizes) < low or max(sizes) > high:
         return even  # no balanced cut fits the tolerance: the even one is the closest
-    street, building = _boundaries(ordered)
     cuts: list[int] = []
     start = 0
     for left in range(len(sizes), 1, -1):  # `left` chunks still to make, this one included
@@ -201,15 +199,12 @@ def cut_points(ordered: Sequence[Door], k: int, target: int | None = None) -> li
         # Where this chunk may end: it within the tolerance, and the rest splittable within it too.
         first = max(start + low, n - (left - 1) * high)
         last = min(start + high, n - (left - 1) * low)
-        chosen = ideal
-        for breaks in (street, building):
-            best = None
-            for position in range(first, last + 1):
-                if breaks[position] and (best is None or abs(position - ideal) < abs(best - ideal)):
-                    best = position
-            if best is not None:
-                chosen = best
-                break
+        # The strongest boundary in the window (a new street over a new building), nearest the ideal.
+        chosen, chosen_rank = ideal, (0, 0)
+        for position in range(first, last + 1):
+            rank = (_boundary(ordered, position), -abs(position - ideal))
+            if rank[0] and rank > chosen_rank:
+                chosen, chosen_rank = position, rank
         cuts.append(chosen)
         start = chosen
     return cuts

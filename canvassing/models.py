@@ -59,8 +59,15 @@ class Household(models.Model):
     area = models.ForeignKey(
         "canvassing.Area", on_delete=models.SET_NULL, null=True, blank=True, related_name="households"
     )
+    # No index of its own: household_walk_order leads with turf, and every index more is written again for
+    # each household a turf cut moves (200,000 at once).
     turf = models.ForeignKey(
-        "canvassing.Turf", on_delete=models.SET_NULL, null=True, blank=True, related_name="households"
+        "canvassing.Turf",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="households",
+        db_index=False,
     )
     # The latest visit, kept by the visit service so maps, walk lists and progress need no subquery.
     last_outcome = models.CharField(max_length=20, blank=True)

@@ -2,8 +2,7 @@
 list with its counts, and getting one turf for a member (a volunteer only their assigned turfs)."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
@@ -78,9 +77,8 @@ WALK_FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class WalkRow:
-    """One door of a walk list, as the page, the print sheet and the map need it."""
+class WalkRow(NamedTuple):
+    """One door of a walk list, as the page, the print sheet, the map and the API need it."""
 
     pk: int
     code: UUID
@@ -95,23 +93,27 @@ class WalkRow:
     last_outcome: str
     last_visited_at: Any
     needs_review: bool
-
-    @property
-    def street_line(self) -> str:
-        return " ".join(part for part in (self.house_number, self.street) if part)
-
-    @property
-    def door_line(self) -> str:
-        return " ".join(part for part in (self.building, self.floor and f"{self.floor}/F", self.unit) if part)
-
-    @property
-    def outcome(self) -> str:
-        return outcome_key(self.last_outcome)
+    street_line: str  # "12A Nathan Road"
+    door_line: str  # "Block A 7/F 3"
+    outcome: str  # the colour key: the latest outcome, or not_visited
 
 
 def walk_rows(turf: Turf) -> list[WalkRow]:
     """The walk list as plain rows (one query, no model instances: a 1,000-door list stays quick)."""
-    return [WalkRow(*values) for values in walk_list(turf).values_list(*WALK_FIELDS)]
+    rows = []
+    for values in walk_list(turf).values_list(*WALK_FIELDS):
+        street, number, building, floor, unit, outcome = (
+            values[2],
+            values[3],
+            values[4],
+            values[5],
+            values[6],
+            values[10],
+        )
+        street_line = f"{number} {street}" if number and street else (number or street)
+        door_line = " ".join(part for part in (building, floor and f"{floor}/F", unit) if part)
+        rows.append(WalkRow(*values, street_line, door_line, outcome if outcome in OUTCOME_STYLES else NOT_VISITED))
+    return rows
 
 
 def outcome_counts(rows: Iterable[WalkRow]) -> list[dict[str, Any]]:
@@ -177,7 +179,9 @@ def turf_for_member(campaign: Campaign, membership: Membership, code: UUID, *, w
     """One turf of the campaign. Writes need a coordinator (403); a volunteer reads only a turf assigned to
     them — any other does not exist for them (404), as with another campaign's turf."""
     turf = (
-        Turf.objects.filter(campaign=campaign, code=code).select_related("area", "area__version", "leaflet_variant")
+        Turf.objects.filter(campaign=campaign, code=code).select_related(
+            "area", "area__version", "leaflet_variant__item", "campaign__canvassing_settings"
+        )
     ).first()
     if turf is None:
         raise Http404

@@ -9,20 +9,20 @@ from canvassing.selectors_turfs import WalkRow
 from canvassing.services_turfs import MAX_TARGET_DOORS, MAX_TURFS
 
 
-class AreaRefSerializer(serializers.Serializer):
+class TurfAreaSerializer(serializers.Serializer):
     code = serializers.UUIDField()
     key = serializers.CharField()
     name = serializers.CharField()
 
 
-class AssigneeSerializer(serializers.Serializer):
+class TurfAssigneeSerializer(serializers.Serializer):
     assignment = serializers.UUIDField(source="code")
     membership = serializers.UUIDField(source="membership.code")
     name = serializers.CharField(source="membership.user.__str__")
 
 
 class TurfSerializer(serializers.ModelSerializer):
-    area = AreaRefSerializer()
+    area = TurfAreaSerializer()
     leaflet_variant = serializers.UUIDField(source="leaflet_variant.code", allow_null=True, default=None)
     doors = serializers.IntegerField(help_text="Households in the walk list (active).")
     visited = serializers.IntegerField(help_text="Of those, visited at least once.")
@@ -46,7 +46,7 @@ class TurfSerializer(serializers.ModelSerializer):
         ]
 
     def get_assignees(self, turf: Turf) -> list[dict[str, Any]]:
-        return AssigneeSerializer(getattr(turf, "active_assignments", []), many=True).data  # type: ignore[return-value]
+        return TurfAssigneeSerializer(getattr(turf, "active_assignments", []), many=True).data  # type: ignore[return-value]
 
 
 class WalkRowSerializer(serializers.Serializer):

@@ -13,7 +13,7 @@ from uuid import UUID
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
@@ -60,15 +60,16 @@ def visit_url_parts(slug: str) -> tuple[str, str] | None:
     return prefix, suffix
 
 
-def map_tiles(campaign_id: int) -> dict[str, str]:
-    """The campaign's own tile server, if it configured one; otherwise the map is a blank canvas."""
-    from canvassing.models import CanvassingSettings
-
-    row = CanvassingSettings.objects.filter(campaign_id=campaign_id).values("map_tile_url", "map_tile_attribution")
-    found = row.first()
-    if not found or not found["map_tile_url"]:
+def map_tiles(turf: Turf) -> dict[str, str]:
+    """The campaign's own tile server, if it configured one; otherwise the map is a blank canvas.
+    (The settings row comes with the turf: selectors.turf_for_member joins it.)"""
+    try:
+        found = turf.campaign.canvassing_settings
+    except ObjectDoesNotExist:
         return {}
-    return {"url": found["map_tile_url"], "attribution": found["map_tile_attribution"]}
+    if not found.map_tile_url:
+        return {}
+    return {"url": found.map_tile_url, "attribution": found.map_tile_attribution}
 
 
 def walk_rows_html(rows: list[WalkRow], *, selectable: bool, visit: tuple[str, str] | None) -> SafeString:
@@ -105,6 +106,15 @@ def walk_rows_html(rows: list[WalkRow], *, selectable: bool, visit: tuple[str, s
             f'<span class="walk-outcome small">{label}</span>{link}</li>'
         )
     return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+def sibling_options(turf: Turf) -> SafeString:
+    """<option>s of the area's other turfs, for the move and merge forms. An area cut into hundreds of
+    turfs would make two template loops the slowest part of the page, so they are built once here."""
+    options = selectors.sibling_turfs(turf).values_list("code", "name")
+    return mark_safe(  # noqa: S308 (escaped)
+        "".join(f'<option value="{code}">{html.escape(name)}</option>' for code, name in options)
+    )
 
 
 def map_points(rows: list[WalkRow]) -> list[list[Any]]:
@@ -194,16 +204,15 @@ def turf_detail(request: CampaignRequest, code: UUID) -> HttpResponse:
         "map_json": {
             "points": points,
             "colours": {key: colour for key, (_label, colour) in OUTCOME_STYLES.items()},
-            "tiles": map_tiles(request.campaign.pk),
+            "tiles": map_tiles(turf),
         },
         "assignees": selectors.turf_assignees(turf),
         "coordinator": coordinator,
     }
     if coordinator:
-        siblings = selectors.sibling_turfs(turf)
         variants = services.leaflet_variants(request.campaign.pk)
         context.update(
-            siblings=list(siblings),
+            sibling_options=sibling_options(turf),
             settings_form=TurfSettingsForm(
                 variants=variants,
                 initial={
