@@ -23,8 +23,11 @@ Definitions (the pages show them as help text, from `DEFINITIONS`):
   households whose latest visit falls in it. Per volunteer and per day it counts the support levels
   recorded in that volunteer's or day's visits (`support_recorded`, per visit).
 - **Coverage** is about now, whatever the period: the active households currently in a turf, how many of
-  them were ever knocked, and what is **left** (active, in a turf, never knocked). Households that moved
-  away or asked not to be contacted are not counted.
+  them are knocked, and what is **left** (active, in a turf, not knocked). For coverage a household is
+  knocked when its latest counted visit reached the door (`Household.last_outcome`, kept by the visit
+  service and put right when a visit is discarded, is set and not inaccessible / no access): a door found
+  locked on the last try is still to do. This reads one row per household, no visit, so it stays fast at
+  200,000 households. Households that moved away or asked not to be contacted are not counted.
 - A turf is **completed** when a coordinator or its canvasser marked it done (`Turf.completed_at`), or
   when it has active households and every one of them has been knocked.
 - A turf has an **implausible contact rate** when it has at least `IMPLAUSIBLE_MIN_VISITS` counted visits
@@ -62,8 +65,11 @@ DEFINITIONS = {
     "contact_rate": _("Households contacted ÷ households knocked (per household, not per visit)."),
     "support": _("Households by their latest known support level (1 = strongly against, 5 = strongly for)."),
     "support_recorded": _("Support levels recorded in these visits, one per visit."),
-    "coverage": _("Active households in turfs, and how many were ever knocked, whatever the period."),
-    "left": _("Active households in turfs that nobody has knocked yet."),
+    "coverage": _(
+        "Active households in turfs now, and how many are knocked: their latest visit reached the door. "
+        "Not limited to the period."
+    ),
+    "left": _("Active households in turfs not knocked yet, or found inaccessible on the latest try."),
     "completed": _("A turf is completed when it was marked done, or when every active household in it was knocked."),
     "implausible": _("Turfs with at least %(visits)s visits whose contact rate is above %(high)s%% or below %(low)s%%.")
     % {
@@ -273,10 +279,8 @@ def _figures(row: dict[str, Any] | None) -> Figures:
     )
 
 
-def knocked_household_ids(campaign: Campaign) -> QuerySet[Visit]:
-    """Households ever knocked (any time, counted visits only), as a subquery: `pk__in=` becomes a hashed
-    semi-join in PostgreSQL rather than a lookup per household."""
-    return counted_visits(campaign).filter(KNOCKED).values("household_id")
+# Coverage: the household's latest counted visit reached the door (see the module docstring).
+HOUSEHOLD_KNOCKED = ~Q(last_outcome__in=["", *NOT_KNOCKED_OUTCOMES])
 
 
 def _household_aggregates(campaign: Campaign, since: dt.datetime | None, until: dt.datetime | None) -> dict[str, Any]:
@@ -288,7 +292,7 @@ def _household_aggregates(campaign: Campaign, since: dt.datetime | None, until: 
         in_period &= Q(last_visited_at__lt=until)
     aggregates: dict[str, Any] = {
         "households": Count("id"),
-        "knocked": Count("id", filter=Q(pk__in=knocked_household_ids(campaign))),
+        "knocked": Count("id", filter=HOUSEHOLD_KNOCKED),
     }
     for level in SUPPORT_LEVELS:
         aggregates[f"support_{level}"] = Count("id", filter=Q(last_support=level) & in_period)

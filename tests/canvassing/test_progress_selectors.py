@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from canvassing import selectors_progress as progress
-from canvassing.models import Turf
+from canvassing.models import Household, Turf
 from tests.canvassing.progress_helpers import build, local, make_household, make_visit
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,16 @@ def test_summary_all_time(built):
     # T2 (h5, h6 knocked) and T3 by knocking; T4 marked completed; T1 has h3, h4 left
     assert (s.turfs, s.turfs_completed) == (4, 3)
     assert s.needs_review == 2
+
+
+def test_a_door_found_inaccessible_on_the_latest_try_is_left_to_do(built):
+    campaign, h1 = built.team.campaign, built.households["h1"]
+    today = timezone.localdate(timezone=campaign.tzinfo)
+    visit = make_visit(campaign, h1, local(campaign, today, 8), built.team.volunteer, "inaccessible")
+    Household.objects.filter(pk=h1.pk).update(last_outcome="inaccessible", last_visited_at=visit.visited_at)
+    s = progress.progress_summary(campaign=campaign)
+    assert (s.coverage.knocked, s.coverage.left) == (4, 3)
+    assert s.figures.doors_knocked == 7  # the period's figures still count h1's earlier knocks
 
 
 def test_summary_custom_day_uses_the_campaign_time_zone(built):
