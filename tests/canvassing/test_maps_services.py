@@ -369,7 +369,29 @@ def test_signatures_counted_and_rechecked(campaign, team_a, homes, canvass):
         nomination_services, "signatures_recheck"
     ):
         pytest.skip("nominations does not offer signatures_in_households / signatures_recheck yet")
+    from nominations.models import Drive, Signature
+
+    today = timezone.localdate()
+    drive = Drive.objects.create(
+        campaign=campaign, office="District Council", area_key="B", required=10,
+        opens_on=today - dt.timedelta(days=5), deadline=today + dt.timedelta(days=30),
+    )  # fmt: skip
+    # Signed at h4 (B → A) and h5 (B → C): both fall out of the drive's area B; h1 does not move.
+    signed = {
+        key: nomination_services.signature_add(
+            drive=drive,
+            acting_user=team_a.coordinator.user,
+            full_name=name,
+            signed_on=today,
+            household=Household.objects.get(pk=homes[key].pk),
+        )
+        for key, name in (("h4", "Chan Tai Man"), ("h5", "Wong Siu Ming"))
+    }
     draft = upload(campaign, team_a.coordinator.user, V2)
-    assert draft.diff["signatures"] == 0
+    assert draft.diff["signatures"] == 2
     applied = services_maps.map_version_apply(version=draft, acting_user=team_a.coordinator.user)
-    assert applied.diff["signatures_recheck"] == {"changed": 0, "codes": []}
+    recheck = applied.diff["signatures_recheck"]
+    assert recheck["changed"] == 2
+    assert sorted(recheck["codes"]) == sorted(str(s.code) for s in signed.values())
+    assert [s.full_name for s in selectors_maps.changed_signatures(applied)] == ["Chan Tai Man", "Wong Siu Ming"]
+    assert all(s.status != Signature.Status.LIKELY_VALID for s in Signature.objects.filter(drive=drive))
