@@ -103,9 +103,9 @@ class HouseholdList(HouseholdAPIMixin, generics.ListCreateAPIView):
         return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
 
 
-class HouseholdDetail(HouseholdAPIMixin, generics.RetrieveUpdateAPIView):
+class HouseholdDetail(HouseholdAPIMixin, generics.RetrieveUpdateDestroyAPIView):
     serializer_class = HouseholdSerializer
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_object(self) -> Household:
         return get_object_or_404(self.with_residents(visible_households(self.membership)), code=self.kwargs["code"])
@@ -129,3 +129,12 @@ class HouseholdDetail(HouseholdAPIMixin, generics.RetrieveUpdateAPIView):
                 services.household_set_status(household=household, acting_user=self.membership.user, status=new_status)
         household = self.with_residents(Household.objects.filter(pk=household.pk)).get()
         return Response(HouseholdSerializer(household).data)
+
+    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Coordinators delete a household added by mistake; one with visits must be merged instead (400)."""
+        household = self.get_object()
+        if not self.is_coordinator:
+            raise exceptions.PermissionDenied
+        with service_errors():
+            services.household_delete(household=household, acting_user=self.membership.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -57,5 +57,5 @@ ROUTES: dict[str, Route] = {
     "canvassing:import_discard": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _import_batch}),
     # API: coordinators read and write all; a volunteer reads their turfs' households and adds one at the door
     "api:household-list": Route(methods=("GET", "POST")),
-    "api:household-detail": Route(methods=("GET", "PATCH"), objects={"code": _household}),
+    "api:household-detail": Route(methods=("GET", "PATCH", "DELETE"), objects={"code": _household}),
 }
