@@ -62,9 +62,7 @@ def access_signature(request: CampaignRequest, code: UUID) -> Signature:
 def access_door_household(request: CampaignRequest, code: UUID) -> Household:
     """A household the member may collect a signature at: a coordinator any, a volunteer those of the
     turfs actively assigned to them (others: 403, as on the visit screen)."""
-    household = get_object_or_404(
-        Household.objects.select_related("area__version"), campaign=request.campaign, code=code
-    )
+    household = get_object_or_404(Household.objects.select_related("area"), campaign=request.campaign, code=code)
     if not can_sign_at_door(request.membership, household):
         raise PermissionDenied
     return household

@@ -261,9 +261,7 @@ class SignatureList(NominationsAPIMixin, generics.ListAPIView):
         household = None
         if household_code:
             household = (
-                Household.objects.filter(campaign=self.campaign, code=household_code)
-                .select_related("area__version")
-                .first()
+                Household.objects.filter(campaign=self.campaign, code=household_code).select_related("area").first()
             )
             if household is None:
                 raise exceptions.ValidationError({"household": ["No such household."]})

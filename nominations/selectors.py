@@ -2,13 +2,14 @@
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from campaign.models import Campaign, Membership, Role
-from canvassing.models import Assignment, Household
+from canvassing.models import Assignment, Household, normalise_text
 from nominations.models import Drive, Recheck, Sheet, Signature
 from nominations.validation import households_in_area
 
@@ -225,6 +226,58 @@ def household_search(drive: Drive, query: str, *, limit: int = 10) -> list[House
             | Q(district__icontains=word)
         )
     return list(households.order_by("street", "house_number_value", "building", "floor", "unit", "pk")[:limit])
+
+
+# Words that only say what the next word is ("Flat A", "5/F", "3號"): left out when addresses are compared.
+ADDRESS_FILLER = frozenset(
+    {"flat", "f", "floor", "fl", "rm", "room", "unit", "no", "blk", "block", "號", "号", "室", "樓", "楼", "座"}
+)
+_ADDRESS_RUNS = re.compile(r"\d+|[a-z]+|[^\da-z]+")
+MAX_ADDRESS_CANDIDATES = 50
+
+
+def address_words(text: str) -> list[str]:
+    """The words of an address as the canvassing address key normalises them (width, case, punctuation),
+    with numbers, Latin letters and other script split apart ("3號" → "3", "號"; "B室" → "b", "室") and
+    filler words left out."""
+    words = []
+    for token in normalise_text(text).split():
+        words += [part for part in _ADDRESS_RUNS.findall(token) if part not in ADDRESS_FILLER]
+    return words
+
+
+def _household_words(household: Household) -> tuple[set[str], set[str]]:
+    """(the words that must be typed: door and street; the words that may be left out: district, postcode)."""
+    door = " ".join((household.building, household.floor, household.unit, household.house_number, household.street))
+    return set(address_words(door)), set(address_words(f"{household.district} {household.postcode}"))
+
+
+def household_for_address(*, campaign: Campaign, text: str) -> Household | None:
+    """The one household of the campaign (any area, or none) whose address is the address typed: every
+    word of its door and street typed, nothing else but its district or postcode; order, case, width,
+    punctuation and "Flat"/"/F" do not matter. None when no household or more than one fits."""
+    typed = address_words(text)
+    if not typed:
+        return None
+    candidates = Household.objects.filter(campaign=campaign)
+    for word in sorted(set(typed), key=len, reverse=True)[:6]:
+        if word.isdigit():
+            # A number is a house number, floor or unit, or part of a building or street name ("Block 2").
+            match = Q(house_number__istartswith=word) | Q(floor__iexact=word) | Q(unit__icontains=word)
+        else:
+            match = Q(unit__iexact=word) | Q(house_number__icontains=word)
+        match |= Q(street__icontains=word) | Q(building__icontains=word)
+        match |= Q(district__icontains=word) | Q(postcode__iexact=word)
+        candidates = candidates.filter(match)
+    wanted = set(typed)
+    found = []
+    for household in candidates.select_related("area").order_by("pk")[:MAX_ADDRESS_CANDIDATES]:
+        required, optional = _household_words(household)
+        if required and required <= wanted <= required | optional:
+            found.append(household)
+            if len(found) > 1:
+                return None
+    return found[0] if found else None
 
 
 def can_sign_at_door(membership: Membership, household: Household) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from accounts.models import User
 from campaign.audit import log_action
 from campaign.models import Campaign, Membership
 from canvassing.models import Household
-from nominations import validation
+from nominations import selectors, validation
 from nominations.models import Drive, Recheck, Risk, Sheet, Signature
 
 DRIVE_FIELDS = (
@@ -58,6 +58,7 @@ RULE_FIELDS = {
 MAX_SHEETS_PER_BATCH = 500
 MAX_SIGNATURE_PNG = 200_000  # bytes: a small canvas drawing is 5–30 kB
 PNG_PREFIX = "data:image/png;base64,"
+MAX_REVIEW_GROUP = 200  # beyond this many related signatures a review re-checks the whole drive
 
 
 def today_for(campaign: Campaign) -> dt.date:
@@ -290,6 +291,14 @@ def signature_add(
     if birth_year is not None and not (today.year - 130 <= birth_year <= today.year):
         errors["birth_year"] = _("Enter a year of birth such as 1975.")
     address_text = " ".join((address_text or "").split())[:300]
+    if household is None and address_text:
+        # Typed, not picked: the household it names, when exactly one has that address.
+        household = selectors.household_for_address(campaign=campaign, text=address_text)
+        if household is not None and drive.check_area and household.area_id is None:
+            errors["address_text"] = _(
+                "%(address)s is outside every area of the current map: it cannot count for this drive."
+            ) % {"address": household.address}
+            household = None
     try:
         fragment = validation.clean_id_fragment(id_fragment, length=drive.id_fragment_length)
     except ValidationError as error:
@@ -348,8 +357,9 @@ def signature_add(
         entered_by=acting_user,
     )
     try:
-        with transaction.atomic():
-            signature.save(force_insert=True)
+        # No savepoint of its own: on a clash this transaction (or the caller's savepoint) is rolled back
+        # as the ValidationError leaves it, and a savepoint per signature costs two round trips.
+        signature.save(force_insert=True)
     except IntegrityError:
         raise ValidationError({"line": _("This line was just entered by someone else. Check the sheet.")}) from None
     log_action(
@@ -385,8 +395,9 @@ def signature_review(*, signature: Signature, acting_user: User, decision: str, 
         target=signature,
         data={"decision": decision or "undone", "status": signature.status},
     )
-    # Striking (or un-striking) one signature changes whether others are its duplicates.
-    rejudge(drives=[signature.drive])
+    # Striking (or un-striking) one signature changes whether others are its duplicates: only those
+    # at its household or with its name and ID digits, so only they are checked again.
+    rejudge(drives=[signature.drive], around=signature)
     return signature
 
 
@@ -395,18 +406,43 @@ def signature_review(*, signature: Signature, acting_user: User, decision: str, 
 SIGNATURE_CHECK_FIELDS = ["risks", "status", "duplicate_of"]
 
 
-def rejudge(*, drives: Iterable[Drive], recheck: Recheck | None = None) -> list[Signature]:
+def _duplicate_group(signature: Signature) -> Q:
+    """The signatures that can be, or have, a duplicate in common with this one."""
+    group = Q(pk=signature.pk)
+    if signature.household_id is not None:
+        group |= Q(household_id=signature.household_id)
+    if signature.id_hash:
+        group |= Q(name_key=signature.name_key, id_hash=signature.id_hash)
+    return group
+
+
+def rejudge(
+    *, drives: Iterable[Drive], recheck: Recheck | None = None, around: Signature | None = None
+) -> list[Signature]:
     """Check every signature of these drives again, in a few queries per drive: households with their
     area come in one join, duplicates are found in memory in entry order. Saves what changed and returns
-    the signatures whose status changed."""
+    the signatures whose status changed.
+
+    With `around`, only the signatures whose duplicate could change with that one's status are checked
+    (those at its household or with its name and ID digits), each beside every signature it is compared
+    with (those at its own household or with its own name and digits): a review stays a few rows."""
     status_changed: list[Signature] = []
     for drive in drives:
-        signatures = list(
-            Signature.objects.filter(drive=drive)
-            .select_related("household__area__version")
-            .defer("signature_png")
-            .order_by("pk")
-        )
+        rows = Signature.objects.filter(drive=drive)
+        affected: set[int] | None = None
+        group = []
+        if around is not None:
+            group = list(rows.filter(_duplicate_group(around)).values_list("pk", "household_id", "name_key", "id_hash"))
+        if 0 < len(group) <= MAX_REVIEW_GROUP:
+            affected = {pk for pk, *_rest in group}
+            context = Q(pk__in=affected)
+            for _pk, household_id, key, hashed in group:
+                if household_id is not None:
+                    context |= Q(household_id=household_id)
+                if hashed:
+                    context |= Q(name_key=key, id_hash=hashed)
+            rows = rows.filter(context)
+        signatures = list(rows.select_related("household__area").defer("signature_png").order_by("pk"))
         at_household: dict[int, list[tuple[int, str]]] = {}
         by_name_id: dict[tuple[str, str], int] = {}
         changed: list[Signature] = []
@@ -437,6 +473,8 @@ def rejudge(*, drives: Iterable[Drive], recheck: Recheck | None = None) -> list[
                     at_household.setdefault(signature.household_id, []).append((signature.pk, signature.name_key))
                 if signature.id_hash:
                     by_name_id.setdefault((signature.name_key, signature.id_hash), signature.pk)
+            if affected is not None and signature.pk not in affected:
+                continue  # only there to be compared with
             if risks == signature.risks and status == signature.status and duplicate_pk == signature.duplicate_of_id:
                 continue
             if recheck is not None and Risk.OUT_OF_AREA in risks and Risk.OUT_OF_AREA not in signature.risks:

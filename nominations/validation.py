@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from campaign.models import Campaign
-from canvassing.models import Household, MapVersion
+from canvassing.models import Household
 from nominations.models import Drive, Risk, Signature
 
 SIMILAR_NAME = 0.85  # difflib ratio over normalised names: "Chan Tai-man" / "Chan Taiman" are one person
@@ -90,9 +90,11 @@ def area_risks(drive: Drive, household: Household | None, *, address_text: str) 
             risks.append(Risk.NO_HOUSEHOLD)
         return risks
     if drive.check_area:
+        # Household.area is always an area of the current map version: the canvassing apply re-points it
+        # first (and only then, in the same transaction, marks the version current and calls the re-check),
+        # so the version's status is not read here.
         area = household.area
-        current = area is not None and area.version.status == MapVersion.Status.CURRENT
-        if not current or area.key != drive.area_key:
+        if area is None or area.key != drive.area_key:
             risks.append(Risk.OUT_OF_AREA)
     return risks
 
@@ -127,23 +129,31 @@ def find_duplicate(
     before_pk: int | None = None,
 ) -> Signature | None:
     """An earlier, not struck signature of the same drive that is probably the same person: a similar
-    name at the same household, or the same name with the same ID digits anywhere. Two queries on indexes."""
+    name at the same household, or the same name with the same ID digits anywhere. One query, each arm
+    on its index (drive + household, drive + name)."""
     if not drive.check_duplicates or not key:
         return None
-    others = Signature.objects.filter(drive=drive).exclude(status=Signature.Status.STRUCK)
+    near = Q()
+    if household_id is not None:
+        near |= Q(household_id=household_id)
+    if id_hash_value:
+        near |= Q(name_key=key, id_hash=id_hash_value)
+    if not near:
+        return None
+    others = Signature.objects.filter(near, drive=drive).exclude(status=Signature.Status.STRUCK)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     if before_pk is not None:
         others = others.filter(pk__lt=before_pk)
+    rows = list(others.order_by("pk").values_list("pk", "household_id", "name_key", "id_hash"))
     if household_id is not None:
-        for pk, other_key in others.filter(household_id=household_id).order_by("pk").values_list("pk", "name_key"):
-            if names_similar(key, other_key):
+        for pk, other_household, other_key, _hash in rows:
+            if other_household == household_id and names_similar(key, other_key):
                 return Signature(pk=pk)
-    same_name = others.filter(name_key=key)
     if id_hash_value:
-        match = same_name.filter(id_hash=id_hash_value).order_by("pk").values_list("pk", flat=True).first()
-        if match is not None:
-            return Signature(pk=match)
+        for pk, _household, other_key, other_hash in rows:
+            if other_key == key and other_hash == id_hash_value:
+                return Signature(pk=pk)
     return None
 
 
@@ -185,5 +195,5 @@ def status_for(signature: Signature, risks: Iterable[str]) -> str:
 
 
 def households_in_area(drive: Drive) -> Q:
-    """Households of the drive's area in the current map version, as a filter on Household."""
-    return Q(area__key=drive.area_key, area__version__status=MapVersion.Status.CURRENT)
+    """Households of the drive's area in the current map version (Household.area), as a filter on Household."""
+    return Q(area__key=drive.area_key)

@@ -52,9 +52,14 @@ PAGE_SIZE = 50
 LINES_PER_SHEET = 15  # the printed lines under the header
 
 
+# The services' names for what the forms call otherwise.
+FORM_FIELD_OF = {"address_text": "address", "household": "address"}
+
+
 def _add_errors(form: Form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, messages_ in error.message_dict.items():
+            field = field if field in form.fields else FORM_FIELD_OF.get(field, field)
             form.add_error(field if field in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)
@@ -212,9 +217,7 @@ def _parse_signature(request: CampaignRequest, drive: Drive, form: SignatureForm
     household = None
     if data.get("household"):
         household = (
-            Household.objects.filter(campaign=request.campaign, code=data["household"])
-            .select_related("area__version")
-            .first()
+            Household.objects.filter(campaign=request.campaign, code=data["household"]).select_related("area").first()
         )
         if household is None:
             raise ValidationError({"address": _("Choose the household again from the list.")})

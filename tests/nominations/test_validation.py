@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from campaign.models import AuditEvent
+from canvassing.models import Household
 from nominations import services, validation
 from nominations.models import Risk, Sheet, Signature
 from tests.nominations.conftest import make_district
@@ -178,3 +179,86 @@ def test_review_marks_valid_or_struck_and_striking_frees_the_duplicate(team_a, d
         again.refresh_from_db()
     assert first.status == Signature.Status.STRUCK
     assert again.risks == [] and again.status == Signature.Status.LIKELY_VALID
+
+
+def test_typed_address_is_matched_to_the_one_household_it_names(team_a, district):
+    """An address typed rather than picked counts as that household when exactly one fits: case, width,
+    word order, punctuation and "No."/"Flat"/"/F" do not matter."""
+    campaign = team_a.campaign
+    with scopes_disabled():
+        tower = [
+            Household.objects.create(
+                campaign=campaign,
+                address_key=f"tower|{unit}",
+                street="彌敦道",
+                house_number="8",
+                house_number_value=8,
+                building="海景大廈",
+                floor="12",
+                unit=unit,
+                area=district.k1,
+            )
+            for unit in ("A", "B")
+        ]
+        plain = add(team_a, district.drive, full_name="Chan Tai Man", address_text="３ nathan road.")
+        reordered = add(team_a, district.drive, full_name="Lee Siu Ming", address_text="Nathan Rd no 4")
+        exact = add(team_a, district.drive, full_name="Ho Ka Lok", address_text="No. 4, Nathan Road")
+        flat = add(team_a, district.drive, full_name="陳大文", address_text="海景大廈 12樓 B室, 彌敦道8號")
+        away = add(team_a, district.drive, full_name="Wong Ka Yan", address_text="100 Jordan Road")
+        # Two flats of the tower fit "8 彌敦道 海景大廈 12樓": which one is not known, so it stays unmatched.
+        either = add(team_a, district.drive, full_name="張三", address_text="彌敦道8號 海景大廈 12樓")
+        unknown = add(team_a, district.drive, full_name="Tam Wing Kei", address_text="77 Nowhere Street")
+    assert plain.household == district.inside[2] and plain.risks == [] and plain.address_text == "３ nathan road."
+    assert reordered.risks == [Risk.NO_HOUSEHOLD]  # "Rd" is not "Road": no guessing
+    assert exact.household == district.inside[3] and exact.risks == []
+    assert flat.household == tower[1] and flat.risks == []
+    assert away.household == district.outside and away.risks == [Risk.OUT_OF_AREA]
+    assert either.household is None and either.risks == [Risk.NO_HOUSEHOLD]
+    assert unknown.household is None and unknown.risks == [Risk.NO_HOUSEHOLD]
+
+
+def test_typed_address_outside_every_area_is_refused(team_a, district):
+    with scopes_disabled():
+        audits = AuditEvent.objects.count()
+        with pytest.raises(ValidationError) as error:
+            add(team_a, district.drive, full_name="Chan Tai Man", address_text="200 harbour road")
+        assert "outside every area" in error.value.message_dict["address_text"][0]
+        assert Signature.objects.count() == 0 and AuditEvent.objects.count() == audits
+        # With the in-area rule off, where the signer lives does not matter: it is saved, matched.
+        services.drive_update(drive=district.drive, acting_user=team_a.owner.user, check_area=False)
+        district.drive.refresh_from_db()
+        saved = add(team_a, district.drive, full_name="Chan Tai Man", address_text="200 harbour road")
+    assert saved.household == district.nowhere and saved.risks == [] and saved.status == Signature.Status.LIKELY_VALID
+
+
+def test_review_rechecks_only_the_related_signatures(team_a, district, django_assert_max_num_queries):
+    """Striking one signature re-checks those it could be a duplicate of, not the whole drive: the same
+    queries with 5 or 40 unrelated signatures, and an unrelated one keeps its duplicate."""
+    drive, user = district.drive, team_a.coordinator.user
+    with scopes_disabled():
+        first = add(team_a, drive, full_name="Chan Tai Man", household=district.inside[0], id_fragment="1234")
+        again = add(team_a, drive, full_name="Chan Taiman", household=district.inside[0])
+        other = add(team_a, drive, full_name="Lee Siu Ming", household=district.inside[1])
+        other_again = add(team_a, drive, full_name="LEE Siu-ming", household=district.inside[1])
+        # Same name and ID digits elsewhere: a duplicate through the name, also freed by striking `first`.
+        moved = add(team_a, drive, full_name="Chan Tai Man", household=district.inside[2], id_fragment="123(4)")
+        assert again.duplicate_of_id == first.pk and moved.duplicate_of_id == first.pk
+        counts = []
+        for size in (5, 40):
+            for n in range(size - len(counts) * 5):
+                add(team_a, drive, full_name=f"Person {size} {n}", household=district.inside[3 + n % 2])
+            target = add(team_a, drive, full_name=f"Target {size}", household=district.inside[0])
+            with django_assert_max_num_queries(12) as queries:
+                services.signature_review(signature=target, acting_user=user, decision="struck", reason="Illegible")
+            counts.append(len(queries))
+        assert counts[0] == counts[1]
+        # An unrelated row is not even read: a stale risk left on it stays until the drive is re-checked.
+        Signature.objects.filter(pk=other.pk).update(risks=[Risk.MISSING_ID])
+        services.signature_review(signature=first, acting_user=user, decision="struck", reason="Signed twice")
+        for s in (again, other_again, moved):
+            s.refresh_from_db()
+    assert again.duplicate_of_id is None and again.status == Signature.Status.LIKELY_VALID
+    assert moved.duplicate_of_id is None and moved.risks == []
+    assert other_again.duplicate_of_id == other.pk and other_again.risks == [Risk.DUPLICATE]
+    other.refresh_from_db()
+    assert other.risks == [Risk.MISSING_ID]
