@@ -11,6 +11,7 @@ when (visited_at, recorded_at), and nothing in it is ever changed by this module
 """
 
 import datetime as dt
+import json
 import math
 import uuid
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import JSONField, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +47,7 @@ STATUS_FOR_OUTCOME = {
     Visit.Outcome.MOVED: Household.Status.MOVED,
 }
 LEAFLET_OUTCOMES = {Visit.Outcome.LEAFLET_LEFT, Visit.Outcome.NO_ACCESS}
+OUTCOMES = frozenset(Visit.Outcome.values)
 
 
 @dataclass
@@ -129,23 +131,29 @@ class _Batch:
         self.campaign = canvasser.campaign
         self.now = timezone.now()
         codes = {item.household for item in items}
-        households = Household.objects.filter(campaign=self.campaign, code__in=codes).select_related(
-            "turf__leaflet_variant"
+        # The canvasser's active assignment of each door's turf comes with the door (one query, not two).
+        assignment = Assignment.objects.filter(
+            campaign_id=self.campaign.pk,
+            membership_id=canvasser.pk,
+            status=Assignment.Status.ACTIVE,
+            turf_id=OuterRef("turf_id"),
+        ).order_by("-created_at")
+        households = Household.objects.filter(campaign=self.campaign, code__in=codes).annotate(
+            assignment_pk=Subquery(assignment.values("pk")[:1])
         )
+        if any(item.leaflets_left or item.outcome == Visit.Outcome.LEAFLET_LEFT for item in items):
+            households = households.select_related("turf__leaflet_variant")  # the run's edition
         if lock:
             # Lock the doors in a fixed order: two batches touching the same doors queue instead of
             # deadlocking, and a retried batch waits for the first one and then finds its visits.
             households = households.select_for_update(of=("self",)).order_by("pk")
         self.households = {h.code: h for h in households}
         self.coordinator = canvasser.has_role(Role.COORDINATOR)
-        self.assignments: dict[int, int] = {}
-        if not self.coordinator:
-            self.assignments = dict(
-                Assignment.objects.filter(
-                    campaign=self.campaign, membership=canvasser, status=Assignment.Status.ACTIVE
-                ).values_list("turf_id", "pk")
-            )
-        self.questions = {str(q.code): q for q in SurveyQuestion.objects.filter(campaign=self.campaign, active=True)}
+        self.questions: dict[str, SurveyQuestion] = {}
+        if any(item.answers for item in items):
+            self.questions = {
+                str(q.code): q for q in SurveyQuestion.objects.filter(campaign=self.campaign, active=True)
+            }
         self.variants: dict[uuid.UUID, Any] = {}
         wanted = {item.leaflet_variant for item in items if item.leaflet_variant}
         if wanted:
@@ -160,10 +168,10 @@ def _check(batch: _Batch, item: VisitInput) -> tuple[Household | None, dict[str,
     household = batch.households.get(item.household)
     if household is None:
         return None, {"household": [_("No such household.")]}, True
-    if not batch.coordinator and household.turf_id not in batch.assignments:
+    if not batch.coordinator and household.assignment_pk is None:  # type: ignore[attr-defined]
         return household, {"household": [_("This household is not in a turf assigned to you.")]}, True
     errors: dict[str, list[str]] = {}
-    if item.outcome not in Visit.Outcome.values:
+    if item.outcome not in OUTCOMES:
         errors["outcome"] = [_("Choose one of the outcomes offered.")]
     if item.support_level is not None:
         if item.outcome != Visit.Outcome.CONTACTED:
@@ -237,12 +245,12 @@ def _build(batch: _Batch, item: VisitInput, household: Household, flags: list[st
             cleaned = clean_answer(batch.questions[str(key)], value)
             if cleaned is not None:
                 answers[str(key)] = cleaned
-    return Visit(
+    visit = Visit(
         code=item.code,
         campaign=batch.campaign,
         household=household,
         turf_id=household.turf_id,
-        assignment_id=batch.assignments.get(household.turf_id) if household.turf_id else None,
+        assignment_id=household.assignment_pk,  # type: ignore[attr-defined]
         canvasser=batch.canvasser,
         outcome=item.outcome,
         support_level=item.support_level if item.outcome == Visit.Outcome.CONTACTED else None,
@@ -257,6 +265,9 @@ def _build(batch: _Batch, item: VisitInput, household: Household, flags: list[st
         flags=flags,
         needs_review=bool(flags),
     )
+    if Household.turf.is_cached(household):
+        visit.turf = household.turf
+    return visit
 
 
 def _previous_visit_times(canvasser: Membership, items: list[VisitInput]) -> list[dt.datetime]:
@@ -322,19 +333,25 @@ def _apply_to_households(visits: list[Visit]) -> None:
 
 
 def _update_households_pg(households: list[Household]) -> None:
-    """One UPDATE … FROM (VALUES …) for the batch's doors: bulk_update's CASE per field costs more than the
-    visits' insert. The rows are locked by this transaction, so writing every kept field is safe."""
+    """One UPDATE … FROM unnest(arrays) for the batch's doors: bulk_update's CASE per field costs more than the
+    visits' insert, and six arrays keep the statement short (psycopg parses and caches it once, where a
+    VALUES list of 300 placeholders is parsed again on every call). The rows are locked by this
+    transaction, so writing every kept field is safe."""
     table = Household._meta.db_table
-    rows = ", ".join(["(%s::bigint, %s, %s::smallint, %s::timestamptz, %s, %s::timestamptz)"] * len(households))
-    params: list[Any] = []
-    for h in households:
-        params += [h.pk, h.last_outcome, h.last_support, h.last_visited_at, h.status, h.updated_at]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS h SET last_outcome = v.outcome, last_support = v.support, "  # noqa: S608 - fixed names
             "last_visited_at = v.visited_at, status = v.status, updated_at = v.updated_at "
-            f"FROM (VALUES {rows}) AS v(id, outcome, support, visited_at, status, updated_at) WHERE h.id = v.id",
-            params,
+            "FROM unnest(%s::bigint[], %s::varchar[], %s::smallint[], %s::timestamptz[], %s::varchar[], "
+            "%s::timestamptz[]) AS v(id, outcome, support, visited_at, status, updated_at) WHERE h.id = v.id",
+            [
+                [h.pk for h in households],
+                [h.last_outcome for h in households],
+                [h.last_support for h in households],
+                [h.last_visited_at for h in households],
+                [h.status for h in households],
+                [h.updated_at for h in households],
+            ],
         )
 
 
@@ -346,9 +363,12 @@ def _draw_stock(visits: list[Visit], acting_user: User) -> None:
 
 
 def _insert(visits: list[Visit]) -> list[Visit]:
-    """Insert the new visits; when a code was taken meanwhile (a racing retry), the first one stands."""
+    """Insert the new visits and return those inserted; a code stored meanwhile (a racing retry) is skipped:
+    the first one stands, and the caller answers with it."""
     if not visits:
         return []
+    if connection.vendor == "postgresql":
+        return _insert_pg(visits)
     try:
         with transaction.atomic():
             return Visit.objects.bulk_create(visits)
@@ -362,6 +382,51 @@ def _insert(visits: list[Visit]) -> list[Visit]:
             inserted.append(visit)
         except IntegrityError:
             continue  # the racing request stored this code first; the caller reports that one
+    return inserted
+
+
+def _visit_columns() -> list[tuple[str, str, str, bool]]:
+    """(column, attribute, array type, is JSON) of every column a new visit writes: all but the id."""
+    columns = []
+    for f in Visit._meta.concrete_fields:
+        if not f.primary_key:
+            is_json = isinstance(f, JSONField)
+            db_type = f.rel_db_type(connection) if f.is_relation else f.db_type(connection)
+            columns.append((f.column, f.attname, f"{db_type}[]", is_json))
+    return columns
+
+
+def _insert_pg(visits: list[Visit]) -> list[Visit]:
+    """One INSERT … SELECT FROM unnest(one array per column) ON CONFLICT (code) DO NOTHING RETURNING.
+
+    No savepoint and no compiler per value (the ORM's bulk_create spent more time preparing 50 rows than
+    PostgreSQL spent storing them); one array per column keeps the statement the same short text for any
+    batch, so psycopg parses it once instead of splitting 900 placeholders on every call. A code that a
+    racing request stored first is simply not returned (PostgreSQL waits for that request to commit)."""
+    columns = _visit_columns()
+    arrays: list[list[Any]] = []
+    for _column, attname, _type, is_json in columns:
+        values = [getattr(visit, attname) for visit in visits]
+        arrays.append([None if v is None else json.dumps(v) for v in values] if is_json else values)
+    names = ", ".join(column for column, _a, _t, _j in columns)
+    # JSON goes as text and is cast row by row: a text[] → jsonb[] cast would parse the same.
+    selects = ", ".join(f"{column}::jsonb" if is_json else column for column, _a, _t, is_json in columns)
+    unnest = ", ".join("%s::text[]" if is_json else f"%s::{array_type}" for _c, _a, array_type, is_json in columns)
+    table = Visit._meta.db_table
+    sql = (
+        f"INSERT INTO {table} ({names}) SELECT {selects} FROM unnest({unnest}) AS v({names}) "  # noqa: S608
+        "ON CONFLICT (code) DO NOTHING RETURNING id, code"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arrays)
+        ids = {code: pk for pk, code in cursor.fetchall()}
+    inserted = []
+    for visit in visits:
+        pk = ids.get(visit.code)
+        if pk is not None:
+            visit.pk = pk
+            visit._state.adding, visit._state.db = False, "default"
+            inserted.append(visit)
     return inserted
 
 
@@ -382,54 +447,48 @@ def visits_record_batch(
     nobody answered)."""
     if len(items) > BATCH_LIMIT:
         raise ValidationError(_("Send at most %(n)d visits at a time.") % {"n": BATCH_LIMIT})
-    results = {item.code: VisitResult(code=item.code) for item in items}
     if not items:
         return []
-    batch = _Batch(canvasser=canvasser, items=items, lock=lock)
-    # After the lock: a retry that waited for the first request now sees its rows.
-    existing = {
-        v.code: v
-        for v in Visit.objects.filter(campaign=batch.campaign, code__in=list(results)).select_related("household")
-    }
-    previous_times = _previous_visit_times(canvasser, items) if check_pace else []
+    unique = _unique(items)  # the same visit twice in one batch: the first one counts
+    results = {item.code: VisitResult(code=item.code) for item in unique}
+    batch = _Batch(canvasser=canvasser, items=unique, lock=lock)
+    previous_times = _previous_visit_times(canvasser, unique) if check_pace else []
     to_insert: list[Visit] = []
-    seen: set[uuid.UUID] = set()
-    for item in items:
+    for item in unique:
         result = results[item.code]
-        if item.code in existing:
-            _same_or_error(result, existing[item.code], item, canvasser)
-            continue
-        if item.code in seen:
-            continue  # the same visit twice in one batch: the first one counts
         household, errors, forbidden = _check(batch, item)
         if errors:
             result.errors, result.forbidden = errors, forbidden
             continue
         assert household is not None
-        seen.add(item.code)
         previous = _previous_before(previous_times, item.visited_at) if check_pace else None
         flags = _flags(item, household, previous)
         if check_pace:
             previous_times = sorted([*previous_times, item.visited_at])
         to_insert.append(_build(batch, item, household, flags))
     inserted = _insert(to_insert)
-    inserted_codes = {v.code for v in inserted}
-    lost = [v.code for v in to_insert if v.code not in inserted_codes]
-    if lost:
-        winners = {v.code: v for v in Visit.objects.filter(code__in=lost).select_related("household")}
-        for visit in to_insert:
-            if visit.code in lost:
-                winner = winners.get(visit.code)
-                result = results[visit.code]
-                if winner is None or winner.campaign_id != batch.campaign.pk:
-                    result.errors = {"code": [_("This visit code is already used; make a new one.")]}
-                else:
-                    _same_or_error(result, winner, _input_of(visit), canvasser)
     for visit in inserted:
         results[visit.code].visit, results[visit.code].created = visit, True
+    # Not stored now: refused, or the code was there already (a retry, perhaps racing the first request).
+    # Only then is the stored visit looked up: a retry of the same visit answers with it, even if it would
+    # be refused today (the turf taken back since); a code used for anything else is refused.
+    unsettled = [item for item in unique if not results[item.code].created]
+    if unsettled:
+        stored = {
+            v.code: v
+            for v in Visit.objects.filter(
+                campaign=batch.campaign, code__in=[item.code for item in unsettled]
+            ).select_related("household")
+        }
+        for item in unsettled:
+            result = results[item.code]
+            if item.code in stored:
+                _same_or_error(result, stored[item.code], item, canvasser)
+            elif result.errors is None:  # lost a race to a code of another campaign
+                result.errors = {"code": [_("This visit code is already used; make a new one.")]}
     _apply_to_households(inserted)
     _draw_stock(inserted, acting_user)
-    return [results[item.code] for item in _unique(items)]
+    return [results[item.code] for item in unique]
 
 
 def _unique(items: Iterable[VisitInput]) -> list[VisitInput]:
@@ -442,17 +501,12 @@ def _unique(items: Iterable[VisitInput]) -> list[VisitInput]:
     return unique
 
 
-def _input_of(visit: Visit) -> VisitInput:
-    return VisitInput(
-        code=visit.code, household=visit.household.code, outcome=visit.outcome, visited_at=visit.visited_at
-    )
-
-
 def _same_or_error(result: VisitResult, stored: Visit, item: VisitInput, canvasser: Membership) -> None:
     """A retry names the same door and canvasser; a code reused for anything else is refused, and
     the stored visit is not shown (it may be another canvasser's door)."""
+    result.forbidden = False
     if stored.household.code == item.household and stored.canvasser_id == canvasser.pk:
-        result.visit, result.created = stored, False
+        result.visit, result.created, result.errors = stored, False, None
     else:
         result.errors = {"code": [_("This visit code is already used; make a new one.")]}
 
