@@ -1,9 +1,13 @@
 """Stock changes. Every change is one `Movement` row in the ledger plus the matching change of the on-hand rows.
 
-On-hand never goes below zero: a decrease is `UPDATE … SET quantity = quantity - n WHERE quantity >= n`,
-and when that touches no row the movement is refused with a message naming what the place holds.
-That single statement is the whole guard, so concurrent movements need no lock of their own; a movement
-touching two places changes them in primary-key order so two opposite transfers cannot deadlock.
+On-hand never goes below zero. On PostgreSQL a whole movement is one statement (see `_pg_movement_sql`): it
+locks the on-hand rows it touches in location order, checks the source holds enough, inserts the ledger row
+(a repeated client code or visit code inserts nothing), changes on-hand and flips the low-stock flag, so it
+is atomic by itself, holds the contended row only while it runs, and two opposite transfers cannot deadlock.
+Elsewhere (SQLite, one writer at a time) it is the ORM in one transaction: the guarded decrement
+`UPDATE … SET quantity = quantity - n WHERE quantity >= n` and an upsert, in primary-key order. When the
+source holds too little the movement is refused with a message naming what the place holds, and nothing
+changes.
 
 The ledger row itself records who moved what, when and why, so plain movements are not copied into the
 audit log; changes to items, variants and locations, stock counts and shortfalls are.
@@ -24,6 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from accounts.models import User
 from campaign.audit import log_action
@@ -308,6 +313,19 @@ def bag_for(*, membership: Membership) -> Location:
 # --- the ledger ----------------------------------------------------------------------------------
 
 
+def _refusal(*, location: Location, variant: Variant, held: int | None, wanted: int) -> ValidationError:
+    if not held:
+        return ValidationError(
+            {"from_location": _("%(place)s does not hold any %(variant)s.") % {"place": location, "variant": variant}}
+        )
+    return ValidationError(
+        {
+            "quantity": _("%(place)s holds only %(held)s of %(variant)s, not %(wanted)s.")
+            % {"place": location, "held": held, "variant": variant, "wanted": wanted}
+        }
+    )
+
+
 def _decrease(*, campaign: Campaign, variant: Variant, location: Location, quantity: int) -> None:
     taken = StockLevel.objects.filter(variant=variant, location=location, quantity__gte=quantity).update(
         quantity=F("quantity") - quantity
@@ -315,16 +333,7 @@ def _decrease(*, campaign: Campaign, variant: Variant, location: Location, quant
     if taken:
         return
     held = StockLevel.objects.filter(variant=variant, location=location).values_list("quantity", flat=True).first()
-    if not held:
-        raise ValidationError(
-            {"from_location": _("%(place)s does not hold any %(variant)s.") % {"place": location, "variant": variant}}
-        )
-    raise ValidationError(
-        {
-            "quantity": _("%(place)s holds only %(held)s of %(variant)s, not %(wanted)s.")
-            % {"place": location, "held": held, "variant": variant, "wanted": quantity}
-        }
-    )
+    raise _refusal(location=location, variant=variant, held=held, wanted=quantity)
 
 
 _UPSERT = (
@@ -372,7 +381,6 @@ def _check_places(kind: str, source: Location | None, target: Location | None) -
         raise ValidationError({"from_location": _("Leaflets left at doors come out of a volunteer's bag.")})
 
 
-@transaction.atomic
 def movement_record(
     *,
     campaign: Campaign,
@@ -392,19 +400,13 @@ def movement_record(
 ) -> Movement:
     """One line in the ledger and the on-hand change with it, or a ValidationError and nothing changed.
 
-    `code` is the client's UUID: sending the same movement twice records it once.
+    `code` is the client's UUID (and `visit_code` a visit's): sending the same movement twice records it once.
     """
-    if code is not None:
-        existing = Movement.objects.filter(campaign=campaign, code=code).first()
-        if existing is not None:
-            return existing
     if kind not in Movement.Kind.values:
         raise ValidationError({"kind": _("Unknown kind of movement.")})
     quantity = parse_quantity(quantity)
     if variant.campaign_id != campaign.pk:
         raise ValidationError({"variant": _("This item belongs to another campaign.")})
-    if kind in (Movement.Kind.RECEIVED, Movement.Kind.ISSUED):
-        _require_live(item=variant.item, variant=variant)
     _check_place(campaign, from_location, "from_location")
     _check_place(campaign, to_location, "to_location")
     _check_places(kind, from_location, to_location)
@@ -423,10 +425,7 @@ def movement_record(
             raise ValidationError({"recipient": _("Only a give-away has a recipient.")})
         if recipient.campaign_id != campaign.pk:
             raise ValidationError({"recipient": _("This person belongs to another campaign.")})
-
-    # The ledger row goes in first, so the contended on-hand rows stay locked only for the two updates and
-    # the commit; a refusal below rolls it back with everything else.
-    movement = Movement.objects.create(
+    movement = Movement(
         code=code or uuid.uuid4(),
         campaign=campaign,
         kind=kind,
@@ -442,16 +441,181 @@ def movement_record(
         visit_code=visit_code,
         actor=acting_user,
     )
+    if connection.vendor == "postgresql":
+        return _record_pg(movement)
+    return _record_portable(movement)
+
+
+def _replayed(movement: Movement) -> Movement | None:
+    """The movement already recorded under this client code or visit code, if any (in this campaign only)."""
+    same = Movement.objects.filter(campaign_id=movement.campaign_id)
+    if movement.code is not None:
+        found = same.filter(code=movement.code).first()
+        if found is not None:
+            return found
+    if movement.visit_code is not None:
+        return same.filter(visit_code=movement.visit_code).first()
+    return None
+
+
+def _refuse_taken_code(movement: Movement) -> ValidationError:
+    return ValidationError({"code": _("This code is already used by another movement.")})
+
+
+@transaction.atomic
+def _record_portable(movement: Movement) -> Movement:
+    """The ORM version (SQLite: one writer at a time, so reading first is safe)."""
+    existing = _replayed(movement)
+    if existing is not None:
+        return existing
+    with scopes_disabled():  # codes are unique across campaigns: one of another campaign is taken too
+        taken = Movement.objects.filter(code=movement.code).exists()
+    if taken:
+        raise _refuse_taken_code(movement)
+    if movement.kind in (Movement.Kind.RECEIVED, Movement.Kind.ISSUED):
+        # The stored rows, not the caller's copies: an item deleted a moment ago takes no stock.
+        stored = Variant.objects.select_related("item").get(pk=movement.variant_id)
+        _require_live(item=stored.item, variant=stored)
+    movement.save(force_insert=True)
     # Change the two places in primary-key order: opposite transfers at once cannot deadlock.
     steps = []
-    if from_location is not None:
-        steps.append((from_location.pk, _decrease, from_location))
-    if to_location is not None:
-        steps.append((to_location.pk, _increase, to_location))
+    if movement.from_location is not None:
+        steps.append((movement.from_location.pk, _decrease, movement.from_location))
+    if movement.to_location is not None:
+        steps.append((movement.to_location.pk, _increase, movement.to_location))
     for _pk, step, place in sorted(steps, key=lambda s: s[0]):
-        step(campaign=campaign, variant=variant, location=place, quantity=quantity)
-    if kind in CHANGES_TOTAL:
-        low_stock_check(variant=variant)
+        step(campaign=movement.campaign, variant=movement.variant, location=place, quantity=movement.quantity)
+    if movement.kind in CHANGES_TOTAL:
+        low_stock_check(variant=movement.variant)
+    return movement
+
+
+# The whole movement as one PostgreSQL statement, so it is atomic on its own and the contended on-hand row is
+# locked only while the statement runs and commits (no round trip to Python while it is held; under load a
+# client thread waiting for the GIL would otherwise keep every other client waiting for that row):
+#   locked  locks the on-hand rows it touches in location order (opposite transfers cannot deadlock) and reads
+#           the source's quantity as it is now (FOR UPDATE waits for a concurrent movement and sees its result);
+#   ok      the source holds enough;
+#   mv      the ledger row, only when ok; ON CONFLICT DO NOTHING makes a repeated client code or visit code a no-op;
+#   taken   the decrement, only when the ledger row went in (the lock guarantees it cannot go below zero; the
+#           check constraint would abort the whole statement if it somehow did);
+#   added   the increment (made or added to in one upsert);
+#   low     flips Variant.is_low when the variant's total crosses its item's threshold (other places as of the
+#           statement's snapshot plus this row's new quantity), counting the crossings downwards.
+_PG_MOVEMENT_COLUMNS = (
+    "code, campaign_id, kind, variant_id, from_location_id, to_location_id, quantity, unit_cost, supplier, "
+    "expense_id, visit_code, recipient_id, reason, actor_id, created_at"
+)
+_PG_MOVEMENT_VALUES = (
+    "%(code)s, %(campaign)s, %(kind)s, %(variant)s, %(source)s, %(target)s, %(quantity)s, %(unit_cost)s, "
+    "%(supplier)s, %(expense)s, %(visit_code)s, %(recipient)s, %(reason)s, %(actor)s, %(created_at)s"
+)
+
+
+def _pg_movement_sql(*, source: bool, target: bool, low_check: bool, live: bool) -> str:
+    parts = []
+    # Receipts and issues need a live item; checked in the statement too, so a deletion a moment ago counts.
+    condition = "EXISTS (SELECT 1 FROM live)" if live else "true"
+    if live:
+        parts.append(
+            "live AS (SELECT 1 FROM inventory_variant v JOIN inventory_item i ON i.id = v.item_id "
+            "WHERE v.id = %(variant)s AND v.deleted_at IS NULL AND i.deleted_at IS NULL)"
+        )
+    if source:
+        places = "(%(source)s, %(target)s)" if target else "(%(source)s)"
+        parts.append(
+            "locked AS (SELECT location_id, quantity FROM inventory_stocklevel "  # noqa: S608 - fixed names
+            f"WHERE variant_id = %(variant)s AND location_id IN {places} ORDER BY location_id FOR UPDATE)"
+        )
+        parts.append("ok AS (SELECT 1 FROM locked WHERE location_id = %(source)s AND quantity >= %(quantity)s)")
+        parts.append(
+            f"mv AS (INSERT INTO inventory_movement ({_PG_MOVEMENT_COLUMNS}) SELECT {_PG_MOVEMENT_VALUES} "  # noqa: S608 - fixed names
+            f"WHERE EXISTS (SELECT 1 FROM ok) AND {condition} ON CONFLICT DO NOTHING RETURNING id)"
+        )
+        parts.append(
+            "taken AS (UPDATE inventory_stocklevel SET quantity = quantity - %(quantity)s "
+            "WHERE variant_id = %(variant)s AND location_id = %(source)s AND EXISTS (SELECT 1 FROM mv) "
+            "RETURNING quantity)"
+        )
+    else:
+        parts.append(
+            f"mv AS (INSERT INTO inventory_movement ({_PG_MOVEMENT_COLUMNS}) SELECT {_PG_MOVEMENT_VALUES} "
+            f"WHERE {condition} ON CONFLICT DO NOTHING RETURNING id)"
+        )
+    if target:
+        parts.append(
+            "added AS (INSERT INTO inventory_stocklevel (campaign_id, variant_id, location_id, quantity) "
+            "SELECT %(campaign)s, %(variant)s, %(target)s, %(quantity)s WHERE EXISTS (SELECT 1 FROM mv) "
+            "ON CONFLICT (variant_id, location_id) DO UPDATE SET quantity = inventory_stocklevel.quantity + "
+            "EXCLUDED.quantity RETURNING quantity)"
+        )
+    if low_check:
+        # A movement that changes the total touches one place only.
+        place, changed = ("%(source)s", "taken") if source else ("%(target)s", "added")
+        parts.append(
+            "low AS (UPDATE inventory_variant v SET is_low = t.total <= i.low_stock_threshold, "  # noqa: S608 - fixed names
+            "low_crossings = v.low_crossings + (t.total <= i.low_stock_threshold)::int "
+            "FROM inventory_item i, (SELECT COALESCE(SUM(quantity), 0) "
+            f"+ (SELECT quantity FROM {changed}) AS total FROM inventory_stocklevel "
+            f"WHERE variant_id = %(variant)s AND location_id <> {place}) t "
+            "WHERE v.id = %(variant)s AND i.id = v.item_id AND EXISTS (SELECT 1 FROM mv) "
+            "AND v.is_low <> (t.total <= i.low_stock_threshold) RETURNING v.is_low, v.low_crossings, t.total)"
+        )
+    held = "(SELECT quantity FROM locked WHERE location_id = %(source)s)" if source else "NULL::integer"
+    ok = "EXISTS (SELECT 1 FROM ok)" if source else "true"
+    alert = "(SELECT low_crossings FROM low WHERE is_low), (SELECT total FROM low)" if low_check else "NULL, NULL"
+    live_flag = "EXISTS (SELECT 1 FROM live)" if live else "true"
+    return f"WITH {', '.join(parts)} SELECT (SELECT id FROM mv), {live_flag}, {ok}, {held}, {alert}"  # noqa: S608 - fixed names
+
+
+def _record_pg(movement: Movement) -> Movement:
+    """No transaction of its own: the one statement is atomic, and inside a caller's transaction it joins it
+    without a savepoint (a refusal has changed nothing, so the caller's transaction stays usable). The alert
+    of a low-stock crossing goes to the outbox right after, in its own transaction when there is no caller's;
+    its dedupe key carries the crossing number."""
+    source, target = movement.from_location_id, movement.to_location_id
+    needs_live = movement.kind in (Movement.Kind.RECEIVED, Movement.Kind.ISSUED)
+    if needs_live:
+        _require_live(item=movement.variant.item, variant=movement.variant)
+    low_check = movement.kind in CHANGES_TOTAL
+    sql = _pg_movement_sql(source=source is not None, target=target is not None, low_check=low_check, live=needs_live)
+    params = {
+        "code": movement.code,
+        "campaign": movement.campaign_id,
+        "kind": movement.kind,
+        "variant": movement.variant_id,
+        "source": source,
+        "target": target,
+        "quantity": movement.quantity,
+        "unit_cost": movement.unit_cost,
+        "supplier": movement.supplier,
+        "expense": movement.expense_id,
+        "visit_code": movement.visit_code,
+        "recipient": movement.recipient_id,
+        "reason": movement.reason,
+        "actor": movement.actor_id,
+        "created_at": movement.created_at,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pk, live, ok, held, crossing, total = cursor.fetchone()
+    if pk is None:
+        existing = _replayed(movement)
+        if existing is not None:
+            return existing
+        if not live:  # deleted since the caller loaded it: say which, from the stored rows
+            stored = Variant.objects.select_related("item").get(pk=movement.variant_id)
+            _require_live(item=stored.item, variant=stored)
+        if not ok:
+            raise _refusal(
+                location=movement.from_location, variant=movement.variant, held=held, wanted=movement.quantity
+            )
+        raise _refuse_taken_code(movement)
+    movement.pk = movement.id = pk
+    movement._state.adding = False
+    movement._state.db = "default"
+    if crossing is not None:
+        _low_stock_alert(variant=movement.variant, crossing=crossing, total=total)
     return movement
 
 
@@ -584,7 +748,7 @@ def shortfall_resolve(*, shortfall: Shortfall, acting_user: User) -> Shortfall:
 
 def low_stock_check(*, variant: Variant) -> bool:
     """Flip the variant's low flag when its total crosses the threshold; alert on the way down. True if alerted."""
-    threshold = variant.item.low_stock_threshold
+    threshold = Item.objects.filter(pk=variant.item_id).values_list("low_stock_threshold", flat=True).get()
     total = StockLevel.objects.filter(variant=variant).aggregate(t=Sum("quantity"))["t"] or 0
     if total > threshold:
         Variant.objects.filter(pk=variant.pk, is_low=True).update(is_low=False)
@@ -594,30 +758,37 @@ def low_stock_check(*, variant: Variant) -> bool:
     ):
         return False  # already low: alerted at the crossing
     crossing = Variant.objects.filter(pk=variant.pk).values_list("low_crossings", flat=True).get()
+    _low_stock_alert(variant=variant, crossing=crossing, total=total)
+    return True
+
+
+def _low_stock_alert(*, variant: Variant, crossing: int, total: int) -> None:
+    """Email each coordinator once for this crossing (the dedupe key carries its number)."""
     campaign = variant.campaign
     coordinators = Membership.objects.filter(campaign=campaign, role__in=[Role.OWNER, Role.COORDINATOR]).select_related(
         "user"
     )
-    for member in coordinators:
-        if not member.user.email:
-            continue
-        message_enqueue(
-            campaign=campaign,
-            channel=Channel.EMAIL,
-            template=LOW_STOCK,
-            to=member.user.email,
-            language=member.user.language or campaign.language,
-            dedupe_key=f"inventory:low:{variant.code}:{crossing}:{member.code}",
-            context={
-                "item": variant.item.name,
-                "variant": variant.label,
-                "on_hand": total,
-                "threshold": threshold,
-                "unit": variant.item.unit,
-                "url": f"{settings.SITE_URL.rstrip('/')}/c/{campaign.slug}/inventory/on-hand/",
-            },
-        )
-    return True
+    item = Item.objects.get(pk=variant.item_id)
+    with transaction.atomic():
+        for member in coordinators:
+            if not member.user.email:
+                continue
+            message_enqueue(
+                campaign=campaign,
+                channel=Channel.EMAIL,
+                template=LOW_STOCK,
+                to=member.user.email,
+                language=member.user.language or campaign.language,
+                dedupe_key=f"inventory:low:{variant.code}:{crossing}:{member.code}",
+                context={
+                    "item": item.name,
+                    "variant": variant.label,
+                    "on_hand": total,
+                    "threshold": item.low_stock_threshold,
+                    "unit": item.unit,
+                    "url": f"{settings.SITE_URL.rstrip('/')}/c/{campaign.slug}/inventory/on-hand/",
+                },
+            )
 
 
 def export_record(*, campaign: Campaign, acting_user: User, report: str, rows: int, filters: dict[str, str]) -> None:

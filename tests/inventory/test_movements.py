@@ -10,9 +10,10 @@ from django_scopes import scope
 
 from fundraising.models import Expense
 from inventory import services
-from inventory.models import Location, Movement, StockLevel
+from inventory.models import Item, Location, Movement, StockLevel, Variant
 from inventory.selectors import on_hand
 from notifications.models import Message
+from tests.conftest import require_service, using_postgres
 from tests.inventory.helpers import issue, leaflet, office, receive, tshirt
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +278,75 @@ def test_archived_place_takes_nothing_and_must_be_empty(in_scope_a):
     with pytest.raises(ValidationError) as caught:
         receive(team, variant, Location.objects.get(pk=spare.pk), 5)
     assert "archived" in caught.value.message_dict["to_location"][0]
+
+
+def test_issue_of_an_item_deleted_since_the_form_loaded_it_is_refused(in_scope_a):
+    team = in_scope_a
+    variant = leaflet(team)
+    base = office(team)
+    receive(team, variant, base, 10)
+    stale = Variant.objects.select_related("item").get(pk=variant.pk)  # what a form loaded a moment ago
+    services.item_delete(item=Item.objects.get(pk=variant.item_id), acting_user=team.coordinator.user)
+    with pytest.raises(ValidationError) as caught:
+        issue(team, stale, base, team.volunteer, 3)
+    assert "was deleted" in " ".join(caught.value.messages)
+    assert on_hand(location=base, variant=variant) == 10
+    assert Movement.objects.count() == 1
+    # Its stock can still go out: written off, say.
+    services.movement_record(
+        campaign=team.campaign,
+        kind="written_off",
+        variant=stale,
+        quantity=10,
+        from_location=base,
+        reason="Withdrawn",
+        acting_user=team.coordinator.user,
+    )
+    assert on_hand(location=base, variant=variant) == 0
+
+
+def test_client_code_of_another_campaigns_movement_is_refused(team_a, team_b):
+    with scope(campaign=team_b.campaign.pk):
+        theirs = receive(team_b, leaflet(team_b), office(team_b), 5)
+    with scope(campaign=team_a.campaign.pk):
+        variant = leaflet(team_a)
+        base = office(team_a)
+        with pytest.raises(ValidationError) as caught:
+            services.movement_record(
+                campaign=team_a.campaign,
+                kind="received",
+                variant=variant,
+                quantity=10,
+                to_location=base,
+                code=theirs.code,
+                acting_user=team_a.coordinator.user,
+            )
+        assert "already used" in caught.value.message_dict["code"][0]
+        assert on_hand(location=base, variant=variant) == 0
+        assert not Movement.objects.filter(campaign=team_a.campaign).exists()
+
+
+def test_a_movement_is_one_statement_on_postgresql(in_scope_a, django_assert_num_queries):
+    """Issue, transfer, door drop with its low-stock check: each one round trip to PostgreSQL."""
+    require_service("PostgreSQL", using_postgres())
+    team = in_scope_a
+    variant = Variant.objects.select_related("item").get(pk=leaflet(team, threshold=5).pk)
+    base = office(team)
+    store = office(team, "Shed")
+    receive(team, variant, base, 20)
+    bag = services.bag_for(membership=team.volunteer)
+    common = {"campaign": team.campaign, "variant": variant, "acting_user": team.coordinator.user}
+    with django_assert_num_queries(1):
+        services.movement_record(kind="issued", from_location=base, to_location=bag, quantity=8, **common)
+    with django_assert_num_queries(1):
+        services.movement_record(kind="transferred", from_location=base, to_location=store, quantity=2, **common)
+    with django_assert_num_queries(1):
+        services.movement_record(kind="dropped", from_location=bag, quantity=3, **common)  # 17 left: not low
+    assert [on_hand(location=p, variant=variant) for p in (base, store, bag)] == [10, 2, 5]
+    variant.refresh_from_db()
+    assert not variant.is_low
+    services.movement_record(kind="dropped", from_location=bag, quantity=5, **common)  # 12 left
+    services.movement_record(kind="written_off", from_location=base, quantity=7, reason="Rain", **common)  # 5 left
+    variant.refresh_from_db()
+    assert (variant.is_low, variant.low_crossings) == (True, 1)
+    assert Message.objects.filter(template="inventory/low_stock").count() == 2
