@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -492,6 +492,24 @@ def _signatures_recheck(campaign: Campaign, acting_user: User | None) -> dict | 
     }
 
 
+def _households_point_at(version: MapVersion) -> None:
+    """`Household.area` := the version's placement, in two set-based UPDATEs (a join, not a subquery per
+    row: a correlated subquery over 200,000 rows is at the mercy of the planner's statistics, which
+    are stale right after the placements were written)."""
+    household, placement, area = (connection.ops.quote_name(m._meta.db_table) for m in (Household, HouseholdArea, Area))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {household} SET area_id = hp.area_id FROM {placement} hp "  # noqa: S608 - table names only
+            f"WHERE hp.household_id = {household}.id AND hp.version_id = %s AND {household}.campaign_id = %s",
+            [version.pk, version.campaign_id],
+        )
+        cursor.execute(
+            f"UPDATE {household} SET area_id = NULL WHERE campaign_id = %s AND area_id IS NOT NULL "  # noqa: S608
+            f"AND area_id NOT IN (SELECT id FROM {area} WHERE version_id = %s)",
+            [version.campaign_id, version.pk],
+        )
+
+
 @transaction.atomic
 def map_version_apply(*, version: MapVersion, acting_user: User | None, progress: Any = None) -> MapVersion:
     """Make a draft the current map (all or nothing). `progress(done, total)` hears of each step."""
@@ -512,9 +530,7 @@ def map_version_apply(*, version: MapVersion, acting_user: User | None, progress
     diff = diff_compute(version=version, base=base, areas=areas, placement=placement)
     step(2, total_steps)
 
-    Household.objects.filter(campaign=campaign).update(
-        area=Subquery(HouseholdArea.objects.filter(version=version, household=OuterRef("pk")).values("area_id")[:1])
-    )
+    _households_point_at(version)
     step(3, total_steps)
 
     # Turfs follow their area code into the new version; a turf whose area is gone keeps the old one.
