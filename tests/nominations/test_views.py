@@ -77,7 +77,7 @@ def test_keyboard_entry_saves_the_line_and_clears_the_form(client, team_a, distr
     assert response.status_code == 200 and 'data-testid="entry-saved"' in body
     assert 'value="Chan Tai Man"' not in body  # cleared for the next line, the date kept
     assert f'value="{today.isoformat()}"' in body
-    assert "hx-swap-oob" in body and "Chan Tai Man" in body
+    assert 'hx-target="#signature-rows"' in body and "Chan Tai Man" in body
     bad = client.post(
         url("sheet_detail", team_a, code=sheets[0].code),
         {
