@@ -34,7 +34,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from canvassing.models import Household, ImportBatch, Resident, address_derived, name_key, normalise_text
+from canvassing.models import (
+    ADDRESS_KEY_PARTS,
+    Household,
+    ImportBatch,
+    Resident,
+    house_number_value,
+    name_key,
+    normalise_text,
+)
 from volunteers.importing import _delimiter, _phone
 from volunteers.importing import _key as header_key
 
@@ -85,13 +93,14 @@ TEXT_FIELDS = ("external_id", "district", "street", "house_number", "building", 
 MAX_LENGTHS = {name: Household._meta.get_field(name).max_length for name in TEXT_FIELDS}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LIST_SEPARATORS = ";；、|"
-AGE_BANDS = {
+AGE_BANDS: dict[str, str] = {
     **{normalise_text(a): Resident.AgeBand.UNDER_18 for a in ("u18", "under 18", "<18", "0-17", "18岁以下", "未满18")},
     **{normalise_text(a): Resident.AgeBand.AGE_18_29 for a in ("18-29", "18–29", "18至29")},
     **{normalise_text(a): Resident.AgeBand.AGE_30_44 for a in ("30-44", "30–44", "30至44")},
     **{normalise_text(a): Resident.AgeBand.AGE_45_64 for a in ("45-64", "45–64", "45至64")},
     **{normalise_text(a): Resident.AgeBand.AGE_65_PLUS for a in ("65+", "65 and over", "65岁以上", "65岁及以上")},
 }
+AGE_BANDS = {text: str(band.value) for text, band in AGE_BANDS.items()}  # plain strings for the staging file
 
 HOUSEHOLD_COLUMNS = (
     "line",
@@ -404,16 +413,72 @@ def _split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(LIST_SEPARATORS[0]) if part.strip()]
 
 
+class Normaliser:
+    """`address_derived` of canvassing.models, remembering the parts it has seen: a file repeats its streets,
+    districts, buildings, floors and units on every row, so most parts are one dictionary lookup. The result
+    is the same as address_derived's (tests/canvassing/test_import_households.py checks it)."""
+
+    LIMIT = 500_000
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+        self.numbers: dict[str, int | None] = {}
+
+    def text(self, value: str) -> str:
+        cached = self.texts.get(value)
+        if cached is None:
+            cached = normalise_text(value)
+            if len(self.texts) < self.LIMIT:
+                self.texts[value] = cached
+        return cached
+
+    def number(self, house_number: str) -> int | None:
+        try:
+            return self.numbers[house_number]
+        except KeyError:
+            value = house_number_value(house_number)
+            if len(self.numbers) < self.LIMIT:
+                self.numbers[house_number] = value
+            return value
+
+    def derived(self, parts: list[str]) -> tuple[str, int | None, int | None]:
+        """(address_key, house_number_value, parity) of the parts in ADDRESS_KEY_PARTS order."""
+        text = self.text
+        key = "|".join([text(part) for part in parts])[:400]
+        value = self.number(parts[2])
+        return key, value, (None if value is None else value % 2)
+
+
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
 class RowChecker:
-    """Checks one row at a time; remembers just enough (8-byte digests) to spot contradictions between rows."""
+    """Checks one row at a time and gives its staging lines; remembers just enough (8-byte digests) to spot
+    contradictions between rows. Lean on purpose (a million rows): no model instances, no dictionaries per
+    row, repeated address parts normalised once."""
 
     def __init__(self, mapping: dict[str, str], column_count: int) -> None:
         self.columns = [(int(index), name) for index, name in mapping.items() if name]
         self.column_count = column_count
+        self.index = {name: int(index) for index, name in mapping.items() if name}
+        # Rows are padded to the header's width plus one empty cell, which every unmapped field points at.
+        self.width = column_count + 1
+
+        def at(name: str) -> int:
+            return self.index.get(name, column_count)
+
+        self.text_indexes = [at(name) for name in TEXT_FIELDS]
+        self.address_indexes = [at(name) for name in ADDRESS_KEY_PARTS]
+        self.limits = [(self.index[name], name, MAX_LENGTHS[name]) for name in TEXT_FIELDS if name in self.index]
+        self.notes_index, self.latitude_index, self.longitude_index = at("notes"), at("latitude"), at("longitude")
+        self.resident_indexes = [at(name) for name in ("resident_name", "resident_phone", "resident_age_band")]
+        self.resident_notes_index = at("resident_notes")
+        self.normaliser = Normaliser()
         self.address_of_external: dict[bytes, tuple[bytes, int]] = {}
         self.external_of_address: dict[bytes, tuple[bytes, int]] = {}
 
-    def check(self, number: int, cells: list[str]) -> tuple[list[RowError], dict[str, Any] | None, list[dict]]:
+    def check(self, number: int, cells: list[str]) -> tuple[list[RowError], str | None, list[str]]:
+        """(errors, the household's staging line or None, the residents' staging lines)."""
         errors: list[RowError] = []
 
         def fail(column: str, message: str) -> None:
@@ -421,45 +486,65 @@ class RowChecker:
 
         if len(cells) > self.column_count and any(cell.strip() for cell in cells[self.column_count :]):
             fail("", _("This row has more cells than the header: is a comma missing its quotes?"))
-        values = {name: (cells[index].strip() if index < len(cells) else "") for index, name in self.columns}
-        for name, value in values.items():
-            if _CONTROL.search(value):
-                fail(name, _("Contains a control character."))
-        for name in TEXT_FIELDS:
-            value = values.get(name, "")
-            if len(value) > MAX_LENGTHS[name]:
-                fail(name, _("Longer than %(max)s characters.") % {"max": MAX_LENGTHS[name]})
-        if not values.get("street") and not values.get("building"):
+        joined = "".join(cells)
+        if len(cells) == self.column_count:
+            cells.append("")
+        else:
+            cells = [*(cells + [""] * self.width)[: self.width - 1], ""]
+        if _CONTROL.search(joined):
+            for index, name in self.columns:
+                if _CONTROL.search(cells[index]):
+                    fail(name, _("Contains a control character."))
+        for index, name, limit in self.limits:
+            if len(cells[index]) > limit and len(cells[index].strip()) > limit:
+                fail(name, _("Longer than %(max)s characters.") % {"max": limit})
+        texts = [cells[index].strip() for index in self.text_indexes]
+        # TEXT_FIELDS: external_id, district, street, house_number, building, floor, unit, postcode
+        if not texts[2] and not texts[4]:
             fail("street", _("A street or a building is needed."))
-        household: dict[str, Any] = {name: values.get(name, "") for name in TEXT_FIELDS}
-        household["notes"] = values.get("notes", "")
-        try:
-            household["latitude"] = _coordinate(values.get("latitude", ""), -90, 90)
-        except ValueError:
-            fail("latitude", _("“%(value)s” is not a latitude (−90 to 90).") % {"value": values["latitude"][:30]})
-        try:
-            household["longitude"] = _coordinate(values.get("longitude", ""), -180, 180)
-        except ValueError:
-            fail("longitude", _("“%(value)s” is not a longitude (−180 to 180).") % {"value": values["longitude"][:30]})
-        if (household.get("latitude") is None) != (household.get("longitude") is None) and not errors:
-            fail("latitude", _("Give both latitude and longitude, or neither."))
-        residents = self._residents(values, fail)
+        notes = cells[self.notes_index].strip()
+        latitude = longitude = None
+        raw_latitude, raw_longitude = cells[self.latitude_index].strip(), cells[self.longitude_index].strip()
+        if raw_latitude or raw_longitude:
+            try:
+                latitude = _coordinate(raw_latitude, -90, 90)
+            except ValueError:
+                fail("latitude", _("“%(value)s” is not a latitude (−90 to 90).") % {"value": raw_latitude[:30]})
+            try:
+                longitude = _coordinate(raw_longitude, -180, 180)
+            except ValueError:
+                fail("longitude", _("“%(value)s” is not a longitude (−180 to 180).") % {"value": raw_longitude[:30]})
+            if (latitude is None) != (longitude is None) and not errors:
+                fail("latitude", _("Give both latitude and longitude, or neither."))
+        resident_cells = [cells[index].strip() for index in self.resident_indexes]
+        resident_notes = cells[self.resident_notes_index].strip()
+        residents = []
+        if resident_notes or any(resident_cells):
+            residents = self._residents(*resident_cells, resident_notes, fail)
         if errors:
             return errors, None, []
-        key, value, parity = address_derived(**{k: household[k] for k in TEXT_FIELDS})
-        household.update(line=number, address_key=key, house_number_value=value, parity=parity)
-        self._check_identity(number, household, fail)
+        parts = [cells[index].strip() for index in self.address_indexes]
+        key, value, parity = self.normaliser.derived(parts)
+        external_id = texts[0]
+        self._check_identity(number, key, external_id, fail)
         if errors:
             return errors, None, []
-        for resident in residents:
-            resident.update(line=number, address_key=key)
-        return [], household, residents
+        if _SPECIAL.search(joined):  # rare: a cell with a backslash, tab or line break is escaped for COPY
+            texts = [text.translate(_ESCAPES) for text in texts]
+            notes, key = notes.translate(_ESCAPES), key.translate(_ESCAPES)
+            residents = [[text.translate(_ESCAPES) for text in resident] for resident in residents]
+        line = str(number)
+        household = [line, texts[0], key, texts[1], texts[2], texts[3], _n(value), _n(parity)]
+        household += [texts[4], texts[5], texts[6], texts[7], _n(latitude), _n(longitude), notes]
+        return [], "\t".join(household) + "\n", ["\t".join([line, key, *resident]) + "\n" for resident in residents]
 
-    def _residents(self, values: dict[str, str], fail: Callable[[str, str], None]) -> list[dict]:
-        names = _split_list(values.get("resident_name", ""))
-        phones = _split_list(values.get("resident_phone", ""))
-        ages = _split_list(values.get("resident_age_band", ""))
-        notes = values.get("resident_notes", "")
+    def _residents(
+        self, names_text: str, phones_text: str, ages_text: str, notes: str, fail: Callable[[str, str], None]
+    ) -> list[list[str]]:
+        """Staging cells of each resident after (line, address_key): RESIDENT_COLUMNS[2:]."""
+        names = _split_list(names_text)
+        phones = _split_list(phones_text)
+        ages = _split_list(ages_text)
         if not names:
             if phones or ages or notes:
                 fail("resident_name", _("A resident's phone, age band or notes need the resident's name."))
@@ -477,8 +562,8 @@ class RowChecker:
             phone = phones[position] if len(phones) > 1 else (phones[0] if phones else "")
             clean_phone = ""
             if phone:
-                number = _phone(phone)
-                if number is None:
+                parsed = _phone(phone)
+                if parsed is None:
                     fail(
                         "resident_phone",
                         _(
@@ -488,7 +573,7 @@ class RowChecker:
                         % {"value": phone[:40]},
                     )
                     continue
-                clean_phone = number.as_e164
+                clean_phone = parsed.as_e164
             age = ages[position] if len(ages) > 1 else (ages[0] if ages else "")
             band = ""
             if age:
@@ -500,23 +585,13 @@ class RowChecker:
                         % {"value": age[:20], "choices": ", ".join(Resident.AgeBand.values)},
                     )
                     continue
-            residents.append(
-                {
-                    "given_name": given,
-                    "family_name": family,
-                    "name_key": name_key(name),
-                    "phone": clean_phone,
-                    "age_band": band,
-                    "notes": notes,
-                    "person_code": str(uuid.uuid4()),
-                }
-            )
+            residents.append([given, family, name_key(name), clean_phone, band, notes, str(uuid.uuid4())])
         return residents
 
-    def _check_identity(self, number: int, household: dict[str, Any], fail: Callable[[str, str], None]) -> None:
+    def _check_identity(self, number: int, key: str, external_id: str, fail: Callable[[str, str], None]) -> None:
         """Rows with the same address are one household; an external id must not point at two addresses."""
-        address = _digest(household["address_key"])
-        external = _digest(household["external_id"]) if household["external_id"] else b""
+        address = _digest(key)
+        external = _digest(external_id) if external_id else b""
         if external:
             seen = self.address_of_external.setdefault(external, (address, number))
             if seen[0] != address:
@@ -533,6 +608,10 @@ class RowChecker:
                 "external_id",
                 _("The same address as row %(row)s, with a different external id.") % {"row": seen_address[1]},
             )
+
+
+def _n(value: Any) -> str:
+    return "\\N" if value is None else str(value)
 
 
 # Staging files (PostgreSQL COPY text format) ------------------------------------------------------
@@ -601,10 +680,10 @@ def validate_file(
                     result.add(error)
                 if household is not None:
                     result.household_rows += 1
-                    households.write(copy_line([household[name] for name in HOUSEHOLD_COLUMNS]))
-                    for person in people:
-                        result.resident_rows += 1
-                        residents.write(copy_line([person[name] for name in RESIDENT_COLUMNS]))
+                    households.write(household)
+                    if people:
+                        result.resident_rows += len(people)
+                        residents.writelines(people)
                 if progress is not None and result.total_rows % every == 0:
                     progress(result.total_rows)
         except ImportFileError as exc:
