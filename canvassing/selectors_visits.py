@@ -1,10 +1,13 @@
 """Reads for the doorstep: a member's turfs with their progress, a turf's doors in walking order, the
 editions each door already had, and the survey and script in the canvasser's language.
 
-A door is **done** on a walk when it has a visit since the walk began (the assignment's creation, or the
-start of today for a coordinator walking without one); **left** is the rest of the turf's active doors.
-Doors that moved away or asked not to be contacted drop out of the walk, unless they were visited on
-this walk (then they stay, shown as done, so the numbers add up).
+A door is **done** on a walk when it was *knocked* since the walk began (the assignment's creation, or the
+start of today for a coordinator walking without one): its latest visit is from this walk and reached the
+door. "Knocked" is the progress pages' definition (`selectors_progress.NOT_KNOCKED_OUTCOMES`): a door found
+inaccessible, or with no access for leaflets, on the latest try is still to do, on the walk screen, in My
+turfs and on the coordinators' pages alike. **Left** is the rest of the turf's active doors. Doors that
+moved away or asked not to be contacted drop out of the walk, unless they were visited on this walk (then
+they stay, so the numbers add up).
 """
 
 import datetime as dt
@@ -16,6 +19,7 @@ from django.utils import timezone
 
 from campaign.models import Campaign, Membership, Role
 from canvassing.models import Assignment, Household, Script, SurveyQuestion, Turf, Visit
+from canvassing.selectors_progress import NOT_KNOCKED_OUTCOMES
 
 try:  # the turfs part owns walking order; until it is there, the index's order is the walking order
     from canvassing.selectors_turfs import walk_order as _walk_order  # type: ignore[attr-defined]
@@ -23,6 +27,22 @@ except ImportError:  # pragma: no cover
     _walk_order = None
 
 WALK_ORDER = ["street", "parity", "house_number_value", "building", "unit", "floor", "pk"]
+
+
+def done_on_walk(since: Any, prefix: str = "") -> Q:
+    """Doors done on a walk that began at `since` (a datetime or an expression such as F("created_at")):
+    their latest visit is from the walk and reached the door. `prefix` reaches households through a
+    relation ("turf__households__")."""
+    return Q(**{f"{prefix}last_visited_at__gte": since}) & ~Q(**{f"{prefix}last_outcome__in": NOT_KNOCKED_OUTCOMES})
+
+
+def is_done_on_walk(household: Household, since: dt.datetime) -> bool:
+    """`done_on_walk` for one household already loaded (same definition, in Python)."""
+    return (
+        household.last_visited_at is not None
+        and household.last_visited_at >= since
+        and household.last_outcome not in NOT_KNOCKED_OUTCOMES
+    )
 
 
 def walk_started(*, turf: Turf, membership: Membership) -> dt.datetime:
@@ -68,16 +88,17 @@ class Progress:
 def turf_progress(turf: Turf, *, since: dt.datetime) -> Progress:
     counts = Household.objects.filter(campaign_id=turf.campaign_id, turf=turf).aggregate(
         total=Count("pk", filter=Q(status=Household.Status.ACTIVE) | Q(last_visited_at__gte=since)),
-        done=Count("pk", filter=Q(last_visited_at__gte=since)),
+        done=Count("pk", filter=done_on_walk(since)),
     )
     return Progress(total=counts["total"], done=counts["done"])
 
 
 def my_assignments(membership: Membership) -> list[Assignment]:
-    """Active assignments with `doors_total`, `doors_done` (since assigned) and `progress`, in one query."""
+    """Active assignments with `doors_total`, `doors_done` (knocked since assigned) and `progress`, in one query."""
     since = F("created_at")
     active = Q(turf__households__status=Household.Status.ACTIVE)
     visited = Q(turf__households__last_visited_at__gte=since)
+    done = done_on_walk(since, prefix="turf__households__")
     assignments = list(
         Assignment.objects.filter(
             campaign_id=membership.campaign_id, membership=membership, status=Assignment.Status.ACTIVE
@@ -85,7 +106,7 @@ def my_assignments(membership: Membership) -> list[Assignment]:
         .select_related("turf", "turf__leaflet_variant__item", "shift")
         .annotate(
             doors_total=Count("turf__households", filter=active | visited),
-            doors_done=Count("turf__households", filter=visited),
+            doors_done=Count("turf__households", filter=done),
         )
         .order_by(F("due_on").asc(nulls_last=True), "turf__name", "pk")
     )

@@ -15,6 +15,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -97,7 +98,7 @@ def turf_walk(request: CampaignRequest, code: UUID) -> HttpResponse:
         rows.append(
             {
                 "household": door,
-                "done": door.last_visited_at is not None and door.last_visited_at >= since,
+                "done": selectors.is_done_on_walk(door, since),
                 "editions": received,
                 "has_this_edition": bool(turf.leaflet_variant_id)
                 and any(e["id"] == turf.leaflet_variant_id for e in received),
@@ -134,10 +135,14 @@ def turf_walk(request: CampaignRequest, code: UUID) -> HttpResponse:
 
 def _next_door(turf: Turf, household: Household, *, since: dt.datetime) -> Any:
     """The next door in walking order after this one that is not done yet (or None)."""
-    doors = list(selectors.walk_households(turf, since=since).values_list("pk", "code", "last_visited_at"))
-    index = next((i for i, (pk, _code, _at) in enumerate(doors) if pk == household.pk), -1)
-    for _pk, door_code, last in doors[index + 1 :] + doors[: max(index, 0)]:
-        if last is None or last < since:
+    doors = list(
+        selectors.walk_households(turf, since=since)
+        .annotate(done=ExpressionWrapper(selectors.done_on_walk(since), output_field=BooleanField()))
+        .values_list("pk", "code", "done")
+    )
+    index = next((i for i, (pk, _code, _done) in enumerate(doors) if pk == household.pk), -1)
+    for _pk, door_code, done in doors[index + 1 :] + doors[: max(index, 0)]:
+        if not done:
             return door_code
     return None
 

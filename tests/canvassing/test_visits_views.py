@@ -29,7 +29,7 @@ def test_my_turfs_lists_my_turf_with_doors_left(client, walk):
     client.force_login(team.volunteer.user)
     body = client.get(url("my_turfs", team)).content.decode()
     assert turf.name in body and "Someone else&#x27;s" not in body and "Someone else's" not in body
-    assert "6 doors left · 0 of 6 visited" in body
+    assert "6 doors left · 0 of 6 knocked" in body
 
 
 def test_walk_screen_in_walk_order_and_visit_form_post_updates_progress(client, walk):
@@ -175,3 +175,40 @@ def test_do_not_contact_drops_out_of_the_walk_after_this_walk(client, walk):
     client.force_login(team.volunteer.user)
     page = client.get(url("turf_walk", team, code=turf.code)).content.decode()
     assert f"door-{doors[5].code}" not in page and f"door-{doors[4].code}" in page
+
+
+def test_an_inaccessible_door_is_not_done_on_the_walk_my_turfs_or_progress(client, walk):
+    """One definition of a door done: the walk screen, My turfs and the progress pages all say a door found
+    inaccessible is still to do, and a door knocked (even "not home") is done."""
+    from canvassing.selectors_progress import progress_by_turf
+
+    team, turf, doors = walk
+    client.force_login(team.volunteer.user)
+    for door, outcome in ((doors[0], "inaccessible"), (doors[1], "not_home")):
+        r = client.post(
+            url("visit_new", team, code=door.code),
+            {"code": str(uuid.uuid4()), "outcome": outcome, "leaflets_left": "0"},
+        )
+        assert r.status_code == 302, r.content.decode()[-3000:]
+    page = client.get(url("turf_walk", team, code=turf.code)).content.decode()
+    assert re.search(r'data-testid="doors-left">5<', page) and re.search(r'data-testid="doors-done">1<', page)
+    door_card = page[page.index(f'id="door-{doors[0].code}"') :][:1500]
+    assert 'data-testid="door-done"' not in door_card.split("</li>")[0]
+    door_card = page[page.index(f'id="door-{doors[1].code}"') :][:1500]
+    assert 'data-testid="door-done"' in door_card.split("</li>")[0]
+    assert "5 doors left · 1 of 6 knocked" in client.get(url("my_turfs", team)).content.decode()
+    with scopes_disabled():
+        (row,) = [r for r in progress_by_turf(campaign=team.campaign) if r.turf.pk == turf.pk]
+    assert (row.coverage.households, row.coverage.knocked) == (6, 1)
+    # After the last door the form leads round to the first door not done: the inaccessible one.
+    response = client.post(
+        url("visit_new", team, code=doors[5].code),
+        {"code": str(uuid.uuid4()), "outcome": "refused", "leaflets_left": "0"},
+    )
+    assert response["Location"].endswith(f"#door-{doors[0].code}")
+    # Reached at last: done everywhere.
+    client.post(
+        url("visit_new", team, code=doors[0].code),
+        {"code": str(uuid.uuid4()), "outcome": "contacted", "leaflets_left": "0"},
+    )
+    assert "3 doors left · 3 of 6 knocked" in client.get(url("my_turfs", team)).content.decode()
