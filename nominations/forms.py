@@ -59,6 +59,8 @@ class ReturnForm(forms.Form):
 class SignatureForm(forms.Form):
     """One line of a paper sheet, typed fast: Tab between fields, Enter saves."""
 
+    # A new code for each empty form: the same form sent twice (Enter pressed twice) saves one line.
+    code = forms.UUIDField(required=False, widget=forms.HiddenInput)
     line = forms.IntegerField(label=_("Line"), min_value=1, max_value=999, required=False)
     full_name = forms.CharField(label=_("Name"), max_length=200)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
@@ -83,6 +85,7 @@ class DoorSignatureForm(forms.Form):
     id_fragment = forms.CharField(label=_("ID last digits"), max_length=20, required=False)
     birth_year = forms.IntegerField(label=_("Year of birth"), required=False)
     signature_png = forms.CharField(widget=forms.HiddenInput, required=False)
+    code = forms.UUIDField(required=False, widget=forms.HiddenInput)  # the same form sent twice saves once
 
     def __init__(self, *args: Any, drives: list[Drive], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -224,6 +224,9 @@ class Signature(models.Model):
 
     objects = ScopedManager(campaign="campaign")
 
+    # Not a column: signature_add sets it when the same client code came again and nothing new was saved.
+    replayed = False
+
     class Meta:
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")

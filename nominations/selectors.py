@@ -210,11 +210,14 @@ def visible_sheets(campaign: Campaign, membership: Membership) -> QuerySet[Sheet
 
 
 def household_search(drive: Drive, query: str, *, limit: int = 10) -> list[Household]:
-    """Households of the drive's area (current map) whose address has every word typed."""
+    """Households of the drive's area (current map) whose address has every word typed; with the in-area
+    rule off, where the signer lives does not matter, so every household of the campaign."""
     words = [w for w in query.split() if w][:5]
     if not words or sum(len(w) for w in words) < 2:
         return []
-    households = Household.objects.filter(households_in_area(drive), campaign_id=drive.campaign_id)
+    households = Household.objects.filter(campaign_id=drive.campaign_id)
+    if drive.check_area:
+        households = households.filter(households_in_area(drive))
     for word in words:
         households = households.filter(
             Q(street__icontains=word)
@@ -295,13 +298,15 @@ def can_sign_at_door(membership: Membership, household: Household) -> bool:
 
 
 def open_drives_for_household(household: Household) -> list[Drive]:
-    """The open drives of the household's area in the current map version."""
-    if household.area_id is None or household.area is None:
-        return []
+    """The open drives a signer at this household can sign: those of its area in the current map
+    version, and those whose in-area rule is off (anyone may sign them)."""
+    anywhere = Q(check_area=False)
+    if household.area_id is not None and household.area is not None:
+        anywhere |= Q(area_key=household.area.key)
     return list(
-        Drive.objects.filter(
-            campaign_id=household.campaign_id, status=Drive.Status.OPEN, area_key=household.area.key
-        ).order_by("deadline", "pk")
+        Drive.objects.filter(anywhere, campaign_id=household.campaign_id, status=Drive.Status.OPEN).order_by(
+            "deadline", "pk"
+        )
     )
 
 

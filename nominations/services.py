@@ -56,6 +56,7 @@ RULE_FIELDS = {
     "window_days",
 }
 MAX_SHEETS_PER_BATCH = 500
+MAX_SHEET_NUMBER = 10_000_000
 MAX_SIGNATURE_PNG = 200_000  # bytes: a small canvas drawing is 5–30 kB
 PNG_PREFIX = "data:image/png;base64,"
 MAX_REVIEW_GROUP = 200  # beyond this many related signatures a review re-checks the whole drive
@@ -137,6 +138,8 @@ def sheets_create(*, drive: Drive, acting_user: User, first: int, count: int) ->
         raise ValidationError({"count": _("Make between 1 and %(n)d sheets at a time.") % {"n": MAX_SHEETS_PER_BATCH}})
     if first < 1:
         raise ValidationError({"first": _("Sheet numbers start at 1.")})
+    if first + count - 1 > MAX_SHEET_NUMBER:
+        raise ValidationError({"first": _("Sheet numbers go up to %(n)d.") % {"n": MAX_SHEET_NUMBER}})
     numbers = range(first, first + count)
     taken = list(
         Sheet.objects.filter(drive=drive, number__in=numbers).order_by("number").values_list("number", flat=True)[:10]
@@ -235,6 +238,18 @@ def decode_signature_png(data_url: str) -> bytes:
     return raw
 
 
+def _already_entered(*, code: uuid.UUID, campaign: Campaign, drive: Drive, sheet: Sheet | None) -> Signature | None:
+    """The signature saved earlier with this client code; a code used for another drive or sheet is refused
+    (it would otherwise hand back a signature the caller may not see)."""
+    existing = Signature.objects.filter(campaign=campaign, code=code).defer("signature_png").first()
+    if existing is None:
+        return None
+    if existing.drive_id != drive.pk or existing.sheet_id != (sheet.pk if sheet else None):
+        raise ValidationError({"code": _("This code was already used for another signature.")})
+    existing.replayed = True
+    return existing
+
+
 def _check_household(drive: Drive, household: Household | None) -> None:
     if household is None:
         return
@@ -266,10 +281,14 @@ def signature_add(
 ) -> Signature:
     """Check and save one signature. Its risks are saved with it; bad input saves nothing."""
     campaign = drive.campaign
+    if sheet is not None and sheet.drive_id == drive.pk:
+        # Lines are numbered per sheet, and a form sent twice at once must find its first copy: one
+        # entry per sheet at a time.
+        Sheet.objects.select_for_update().filter(pk=sheet.pk).first()
     if code is not None:
-        existing = Signature.objects.filter(campaign=campaign, code=code).first()
+        existing = _already_entered(code=code, campaign=campaign, drive=drive, sheet=sheet)
         if existing is not None:
-            return existing  # the phone sent it again
+            return existing  # the phone (or a double click) sent it again
     errors: dict[str, str] = {}
     if not drive.is_open:
         raise ValidationError(_("This drive is not collecting signatures any more."))
@@ -320,10 +339,8 @@ def signature_add(
             }
     if errors:
         raise ValidationError(errors)
-    if sheet is not None:
-        Sheet.objects.select_for_update().filter(pk=sheet.pk).first()  # serialise line numbers per sheet
-        if line is None:
-            line = (Signature.objects.filter(sheet=sheet).aggregate(m=Max("line"))["m"] or 0) + 1
+    if sheet is not None and line is None:
+        line = (Signature.objects.filter(sheet=sheet).aggregate(m=Max("line"))["m"] or 0) + 1
     hashed = validation.id_hash(campaign=campaign, fragment=fragment) if fragment else ""
     verdict = validation.judge(
         drive,
@@ -357,10 +374,17 @@ def signature_add(
         entered_by=acting_user,
     )
     try:
-        # No savepoint of its own: on a clash this transaction (or the caller's savepoint) is rolled back
-        # as the ValidationError leaves it, and a savepoint per signature costs two round trips.
-        signature.save(force_insert=True)
+        if code is None:
+            # No savepoint: on a clash this transaction (or the caller's savepoint) is rolled back as the
+            # ValidationError leaves it, and a savepoint per signature costs two round trips.
+            signature.save(force_insert=True)
+        else:
+            with transaction.atomic():  # a savepoint, so the first copy can still be read after a clash
+                signature.save(force_insert=True)
     except IntegrityError:
+        existing = _already_entered(code=code, campaign=campaign, drive=drive, sheet=sheet) if code else None
+        if existing is not None:
+            return existing  # the same signature, sent twice at the same moment (a door form)
         raise ValidationError({"line": _("This line was just entered by someone else. Check the sheet.")}) from None
     log_action(
         campaign=campaign,

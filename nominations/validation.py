@@ -55,7 +55,8 @@ def clean_id_fragment(raw: str, *, length: int) -> str:
     text = ID_CHARACTERS.sub("", unicodedata.normalize("NFKC", raw or "")).upper()
     if not text:
         return ""
-    if len(text) != length or not text[:-1].isdigit() or not (text[-1].isdigit() or text[-1] == "A"):
+    # ASCII digits only: str.isdigit() also takes "١٢٣" and "²", which would hash apart from "123".
+    if not re.fullmatch(rf"[0-9]{{{length - 1}}}[0-9A]", text):
         raise ValidationError(
             {
                 "id_fragment": _(

@@ -3,6 +3,7 @@ return, print), fast signature entry from a paper sheet, review, the at-risk lis
 a map re-version, the filing export, and signing on a phone at the door."""
 
 import re
+import uuid
 from typing import Any
 from uuid import UUID
 
@@ -237,7 +238,9 @@ def sheet_detail(request: CampaignRequest, code: UUID) -> HttpResponse:
     With htmx the new line is added and the form comes back empty but for the date."""
     sheet = access_sheet(request, code)
     drive = sheet.drive
-    form = SignatureForm(request.POST or None, initial={"signed_on": sheet.collected_on or _today(request)})
+    form = SignatureForm(
+        request.POST or None, initial={"signed_on": sheet.collected_on or _today(request), "code": uuid.uuid4()}
+    )
     added = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -248,14 +251,18 @@ def sheet_detail(request: CampaignRequest, code: UUID) -> HttpResponse:
                 sheet=sheet,
                 line=form.cleaned_data.get("line"),
                 collected_by=sheet.collector,
+                code=form.cleaned_data.get("code"),
                 **values,
             )
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            form = SignatureForm(initial={"signed_on": form.cleaned_data["signed_on"]})
+            form = SignatureForm(initial={"signed_on": form.cleaned_data["signed_on"], "code": uuid.uuid4()})
             if not request.htmx:  # type: ignore[attr-defined]
-                messages.success(request, _("Line %(line)d saved.") % {"line": added.line})
+                if added.replayed:
+                    messages.info(request, _("Line %(line)d was already saved.") % {"line": added.line})
+                else:
+                    messages.success(request, _("Line %(line)d saved.") % {"line": added.line})
                 return redirect(_url("sheet_detail", request, code=sheet.code))
     status = 400 if request.method == "POST" and added is None else 200
     if request.htmx:  # type: ignore[attr-defined]
@@ -532,7 +539,7 @@ def sign_at_door(request: CampaignRequest, household: UUID) -> HttpResponse:
     """From the visit screen: the signer types their name and signs with a finger on the phone."""
     home = access_door_household(request, household)
     open_drives = selectors.open_drives_for_household(home)
-    form = DoorSignatureForm(request.POST or None, drives=open_drives)
+    form = DoorSignatureForm(request.POST or None, drives=open_drives, initial={"code": uuid.uuid4()})
     if request.method == "POST" and open_drives and form.is_valid():
         data = form.cleaned_data
         try:
@@ -548,6 +555,7 @@ def sign_at_door(request: CampaignRequest, household: UUID) -> HttpResponse:
                 collected_by=request.membership,
                 signature_png=png,
                 source=Signature.Source.DOOR,
+                code=data.get("code"),
             )
         except ValidationError as error:
             _add_errors(form, error)
