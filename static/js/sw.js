@@ -6,6 +6,8 @@
  * when it last loaded is shown when there is no network. A visit form never seen offline falls back to
  * any visit form kept (the form is the same for every door; visit_form.js reads the door from the URL).
  * Assets: from the cache first. Writes are never cached or replayed here: visit_queue.js keeps them.
+ * Signing out empties the kept pages (a "sign-out" message from sign_out.js), and so does any page of the
+ * scope that the server answers by sending the phone to sign in: nobody else reads them offline.
  */
 /* global PRECACHE, SCOPE */
 "use strict";
@@ -40,9 +42,24 @@ function keep(request, response) {
   return response;
 }
 
+function forget() {
+  return caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (key) { return key.indexOf("gs-canvassing-") === 0; })
+      .map(function (key) { return caches.delete(key); }));
+  });
+}
+
+function signedOut(response) {
+  // A page of this scope answered by a redirect away from it: the session is gone (signed out, expired).
+  return response && response.redirected && new URL(response.url).pathname.indexOf(SCOPE) !== 0;
+}
+
 function page(request) {
   var path = new URL(request.url).pathname;
-  return fetch(request).then(function (response) { return keep(request, response); }).catch(function () {
+  return fetch(request).then(function (response) {
+    if (signedOut(response)) return forget().then(function () { return response; });
+    return keep(request, response);
+  }).catch(function () {
     return caches.open(CACHE).then(function (cache) {
       return cache.match(path).then(function (hit) {
         if (hit) return hit;
@@ -83,6 +100,10 @@ self.addEventListener("fetch", function (event) {
 
 self.addEventListener("message", function (event) {
   var data = event.data || {};
+  if (data.type === "sign-out") {  // static/js/sign_out.js, on the sign-out page
+    event.waitUntil(forget());
+    return;
+  }
   if (data.type !== "warm" || !Array.isArray(data.urls)) return;
   event.waitUntil(Promise.all(data.urls.map(function (path) {
     if (path.indexOf(SCOPE) !== 0) return null;

@@ -11,8 +11,20 @@
   var box = document.getElementById("visit-queue");
   if (!box) return;
   var slug = location.pathname.split("/")[2] || "";
-  var KEY = "gs-visits:" + slug;
+  // Per member: visits queued by one canvasser are never sent in the session of the next one to sign in on
+  // this phone; they wait for their canvasser (sign_out.js keeps them).
+  var KEY = "gs-visits:" + slug + ":" + (box.dataset.member || "");
   var REJECTED = "gs-visits-rejected:" + slug;
+  (function adoptUnownedQueue() {  // queues kept before they were per member
+    var old = "gs-visits:" + slug;
+    try {
+      var items = JSON.parse(localStorage.getItem(old) || "[]");
+      if (items.length && box.dataset.member) {
+        localStorage.setItem(KEY, JSON.stringify(JSON.parse(localStorage.getItem(KEY) || "[]").concat(items)));
+      }
+      localStorage.removeItem(old);
+    } catch (e) { /* storage switched off */ }
+  })();
   var BATCH = 50;
   var flushing = null;
 

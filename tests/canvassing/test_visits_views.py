@@ -212,3 +212,26 @@ def test_an_inaccessible_door_is_not_done_on_the_walk_my_turfs_or_progress(clien
         {"code": str(uuid.uuid4()), "outcome": "contacted", "leaflets_left": "0"},
     )
     assert "3 doors left · 3 of 6 knocked" in client.get(url("my_turfs", team)).content.decode()
+
+
+def test_sign_out_page_empties_the_pages_kept_on_the_phone(client, walk):
+    """The sign-out form runs sign_out.js, which deletes the service worker's caches of walk screens and
+    tells the worker; the worker also forgets them when a page of its scope is answered by a sign-in
+    redirect. Visits waiting to be sent are kept per member, so the next person's session never sends them."""
+    from django.contrib.staticfiles import finders
+
+    team, turf, _doors = walk
+    client.force_login(team.volunteer.user)
+    walk_page = client.get(url("turf_walk", team, code=turf.code)).content.decode()
+    assert f'data-member="{team.volunteer.code}"' in walk_page
+    page = client.get(reverse("account_logout")).content.decode()
+    assert 'data-testid="sign-out-clears"' in page and 'src="/static/js/sign_out.js"' in page
+    assert f'data-logout-url="{reverse("account_logout")}"' in page and 'method="post"' in page
+    with open(finders.find("js/sign_out.js"), encoding="utf-8") as handle:
+        script = handle.read()
+    assert "caches.delete" in script and '"sign-out"' in script and "gs-doors:" in script
+    worker = client.get(url("service_worker", team)).content.decode()
+    assert 'data.type === "sign-out"' in worker and "signedOut(response)" in worker
+    # Signing out still works, and the kept walk screen is then behind the sign-in page.
+    assert client.post(reverse("account_logout")).status_code == 302
+    assert client.get(url("turf_walk", team, code=turf.code)).status_code == 302
