@@ -33,7 +33,11 @@ def _own_world(team, member, tag: str):
         Assignment.objects.create(campaign=campaign, turf=turf, membership=member)
         base = {"A": 100, "B": 200}[tag]
         doors = [household(campaign, base + n, turf) for n in range(3)]
-        visit(campaign, doors[0], timezone.now() - dt.timedelta(minutes=5), "contacted", canvasser=member)
+        knocked_at = timezone.now() - dt.timedelta(minutes=5)
+        visit(campaign, doors[0], knocked_at, "contacted", canvasser=member)
+        # what the visit service keeps on the household (the builders write rows directly)
+        doors[0].last_outcome, doors[0].last_visited_at = "contacted", knocked_at
+        doors[0].save(update_fields=["last_outcome", "last_visited_at"])
         item = Item.objects.get_or_create(campaign=campaign, kind="leaflet", name="Flyer")[0]
         variant = Variant.objects.create(campaign=campaign, item=item, label=f"Edition {tag}")
         bag = Location.objects.create(campaign=campaign, kind="bag", name=f"Bag {tag}", membership=member)
@@ -57,6 +61,7 @@ def test_home_shows_my_things_and_not_anothers(client, team_a, two_volunteers):
     html = response.content.decode()
     assert "Shift of A" in html and "Turf of A" in html and "Edition A" in html
     assert "Shift of B" not in html and "Turf of B" not in html and "Edition B" not in html
+    assert [(row["turf"].name, row["doors"], row["left"]) for row in response.context["turfs"]] == [("Turf of A", 3, 2)]
     assert "2 doors left" in html
     month = response.context["month"]
     assert month["doors"] == 1 and month["contacts"] == 1
