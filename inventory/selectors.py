@@ -56,6 +56,18 @@ def locations(*, campaign: Campaign, kind: str = "", include_archived: bool = Fa
     )
 
 
+STOCK_ROW_FIELDS = (
+    "quantity",
+    "variant__code",
+    "variant__label",
+    "variant__item__name",
+    "variant__item__unit",
+    "location__code",
+    "location__name",
+    "location__kind",
+)
+
+
 def stock_rows(
     *, campaign: Campaign, location: Location | None = None, variant: Variant | None = None, kind: str = ""
 ) -> QuerySet[StockLevel]:
@@ -67,8 +79,13 @@ def stock_rows(
         qs = qs.filter(variant=variant)
     if kind in Location.Kind.values:
         qs = qs.filter(location__kind=kind)
-    return qs.select_related("variant__item", "location").order_by(
-        "location__kind", "location__name", "location_id", "variant__item__name", "variant__label", "variant_id"
+    # Only what the pages, the CSV and the API show: the rows are wide and a page sorts all of them.
+    return (
+        qs.select_related("variant__item", "location")
+        .only(*STOCK_ROW_FIELDS)
+        .order_by(
+            "location__kind", "location__name", "location_id", "variant__item__name", "variant__label", "variant_id"
+        )
     )
 
 

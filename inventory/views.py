@@ -263,7 +263,6 @@ def on_hand(request: CampaignRequest) -> HttpResponse:
             "kind": kind,
             "kinds": Location.Kind.choices,
             "query": query,
-            "can_export": is_mfa_enabled(request.user),
         },
     )
 
@@ -351,7 +350,7 @@ def ledger(request: CampaignRequest) -> HttpResponse:
     return render(
         request,
         "inventory/ledger.html",
-        {"form": form, "page": page, "query": query.urlencode(), "can_export": is_mfa_enabled(request.user)},
+        {"form": form, "page": page, "query": query.urlencode()},
     )
 
 
