@@ -12,7 +12,7 @@ never evaluated (openpyxl in read-only mode without data_only gives a formula's 
 value).
 
 Header names, the phone check and delimiter sniffing are shared with the volunteer roster import
-(volunteers/importing.py).
+(campaign/csvfiles.py).
 """
 
 import codecs
@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from campaign.csvfiles import header_key, parse_phone, sniff_delimiter
 from canvassing.models import (
     ADDRESS_KEY_PARTS,
     Household,
@@ -43,8 +44,6 @@ from canvassing.models import (
     name_key,
     normalise_text,
 )
-from volunteers.importing import _delimiter, _phone
-from volunteers.importing import _key as header_key
 
 MAX_BYTES = 400 * 1024 * 1024
 MAX_ROWS = 1_000_000
@@ -261,7 +260,7 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
         first = handle.readline(64 * 1024).decode(encoding, errors="replace")
         handle.seek(0)
         lines = _DecodedLines(handle, encoding)
-        reader = csv.reader(lines, delimiter=_delimiter(first), strict=True)
+        reader = csv.reader(lines, delimiter=sniff_delimiter(first), strict=True)
         line = 0
         try:
             for cells in reader:
@@ -562,7 +561,7 @@ class RowChecker:
             phone = phones[position] if len(phones) > 1 else (phones[0] if phones else "")
             clean_phone = ""
             if phone:
-                parsed = _phone(phone)
+                parsed = parse_phone(phone)
                 if parsed is None:
                     fail(
                         "resident_phone",

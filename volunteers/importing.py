@@ -17,7 +17,6 @@ import io
 import json
 import os
 import re
-import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,21 +31,17 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from accounts.models import User
+from campaign.csvfiles import header_key as _key
+from campaign.csvfiles import parse_phone as _phone
+from campaign.csvfiles import sniff_delimiter as _delimiter
 from campaign.models import Campaign, Person, Tag
 from volunteers.models import Skill, Volunteer
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 BATCH_LIFETIME = dt.timedelta(days=1)
-
-
-def _key(text: str) -> str:
-    """A header as compared: width, case, spaces, hyphens and underscores do not matter."""
-    text = unicodedata.normalize("NFKC", text).casefold().strip()
-    return re.sub(r"[\s_\-‐–—.:：]+", "", text)
 
 
 # canonical name → what a header may say (English or Chinese)
@@ -139,12 +134,6 @@ def _decode(data: bytes) -> str:
     raise ImportFileError(
         _("The file's characters cannot be read. Save it as “CSV UTF-8” (or GB18030) and upload it again.")
     )
-
-
-def _delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
 
 
 @dataclass
@@ -283,15 +272,6 @@ def _yes_no(text: str) -> bool | None:
     if key in NO:
         return False
     raise ValueError
-
-
-def _phone(text: str) -> PhoneNumber | None:
-    # A spreadsheet export may have put an apostrophe before "+852…" to keep it text.
-    text = text.lstrip("'").strip()
-    number = to_python(text, region=getattr(settings, "PHONENUMBER_DEFAULT_REGION", None))
-    if isinstance(number, PhoneNumber) and number.is_valid():
-        return number
-    return None
 
 
 def _skill_names(campaign: Campaign) -> dict[str, Skill]:
