@@ -327,6 +327,8 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # When it stopped being active (done or withdrawn): visits a phone logged before then still sync.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = ScopedManager(campaign="campaign")
 

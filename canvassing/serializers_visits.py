@@ -71,6 +71,12 @@ def parse_visit(raw: Any, *, default_visited_at: dt.datetime | None = None) -> t
             values["leaflet_variant"] = _uuid(variant)
         except (TypeError, ValueError, AttributeError):
             errors["leaflet_variant"] = [_("Must be a valid UUID.")]
+    turf = raw.get("turf")
+    if turf not in (None, ""):
+        try:
+            values["turf"] = _uuid(turf)
+        except (TypeError, ValueError, AttributeError):
+            errors["turf"] = [_("Must be a valid UUID.")]
     answers = raw.get("answers") or {}
     if not isinstance(answers, dict):
         errors["answers"] = [_("Answers are an object: question code → answer.")]
@@ -115,6 +121,12 @@ class VisitInSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
     latitude = serializers.FloatField(required=False, allow_null=True)
     longitude = serializers.FloatField(required=False, allow_null=True)
+    turf = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="The turf the phone was walking. A door moved out of it by a re-cut after the visit is still "
+        "accepted from a canvasser who held that turf then.",
+    )
 
 
 class SyncInSerializer(serializers.Serializer):

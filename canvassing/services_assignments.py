@@ -77,7 +77,8 @@ def _close(*, assignment: Assignment, status: str, acting_user: User, action: st
     if assignment.status != Assignment.Status.ACTIVE:
         raise ValidationError(_("This assignment is no longer active."))
     assignment.status = status
-    assignment.save(update_fields=["status"])
+    assignment.closed_at = timezone.now()
+    assignment.save(update_fields=["status", "closed_at"])
     assignment_reminders_withdraw(assignment=assignment)
     log_action(campaign=assignment.campaign, actor=acting_user, action=action, target=assignment)
     return assignment
@@ -85,7 +86,8 @@ def _close(*, assignment: Assignment, status: str, acting_user: User, action: st
 
 @transaction.atomic
 def assignment_withdraw(*, assignment: Assignment, acting_user: User) -> Assignment:
-    """Take the turf back: the member no longer sees its doors, and the pending reminder is withdrawn."""
+    """Take the turf back: the member no longer sees its doors, and the pending reminder is withdrawn. Visits
+    their phone logged before now, still waiting in its offline queue, are accepted when it syncs."""
     return _close(
         assignment=assignment,
         status=Assignment.Status.WITHDRAWN,

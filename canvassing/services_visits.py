@@ -65,6 +65,7 @@ class VisitInput:
     note: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    turf: uuid.UUID | None = None  # the turf the phone was walking (its walk screen), when it says
 
 
 @dataclass
@@ -161,6 +162,74 @@ class _Batch:
 
             self.variants = {v.code: v for v in Variant.objects.filter(campaign=self.campaign, code__in=wanted)}
         self.earliest_allowed = max(self.now - MAX_AGE, self.campaign.created_at - CLOCK_SKEW)
+        self.past_assignments = self._past_assignments(items)
+
+    def _past_assignments(self, items: list[VisitInput]) -> dict[int, list[Assignment]]:
+        """By turf: the canvasser's assignments closed (done, withdrawn) within MAX_AGE, for doors logged on a
+        phone before the turf was taken back or re-cut and synced after. One query, only when a door of the
+        batch is not in a turf they hold now."""
+        if self.coordinator:
+            return {}
+        orphans = [
+            item
+            for item in items
+            if (h := self.households.get(item.household)) is not None and h.assignment_pk is None  # type: ignore[attr-defined]
+        ]
+        if not orphans:
+            return {}
+        found: dict[int, list[Assignment]] = {}
+        for assignment in Assignment.objects.filter(
+            campaign_id=self.campaign.pk,
+            membership_id=self.canvasser.pk,
+            closed_at__gte=self.now - MAX_AGE,
+        ).select_related("turf"):
+            found.setdefault(assignment.turf_id, []).append(assignment)
+        return found
+
+    def assignment_then(self, item: VisitInput, household: Household) -> tuple[int | None, int | None] | None:
+        """(turf, assignment) through which the canvasser may log this door at the visit's time, or None.
+
+        Now: an active assignment of the door's turf. Or, for a visit made earlier and synced late: an
+        assignment closed after the visit (+ the phone's clock skew) of the door's turf, or of the turf the
+        phone says it was walking when the door has since been moved out of it into another turf of the same
+        area (a re-cut; households keep their area)."""
+        if self.coordinator:
+            return household.turf_id, household.assignment_pk  # type: ignore[attr-defined]
+        if household.assignment_pk is not None:  # type: ignore[attr-defined]
+            return household.turf_id, household.assignment_pk  # type: ignore[attr-defined]
+        if item.visited_at is None:
+            return None
+        for assignments in self.past_assignments.values():
+            for assignment in assignments:
+                if not assignment.created_at - CLOCK_SKEW <= item.visited_at <= assignment.closed_at + CLOCK_SKEW:
+                    continue
+                if assignment.turf_id == household.turf_id:
+                    return assignment.turf_id, assignment.pk
+        if item.turf is not None:
+            for assignments in self.past_assignments.values():
+                for assignment in assignments:
+                    if (
+                        assignment.turf.code == item.turf
+                        and assignment.turf.area_id == household.area_id
+                        and (assignment.created_at - CLOCK_SKEW <= item.visited_at <= assignment.closed_at + CLOCK_SKEW)
+                    ):
+                        return assignment.turf_id, assignment.pk
+            held = self._held_now_by_code(item.turf)
+            if held is not None and held[0].area_id == household.area_id:
+                return held[0].pk, held[1]
+        return None
+
+    def _held_now_by_code(self, code: uuid.UUID) -> tuple[Turf, int] | None:
+        """A turf the canvasser holds now, by code (the phone's walk), with the assignment: doors re-cut out
+        of it while the phone was offline. Read once per batch."""
+        if not hasattr(self, "_held_now"):
+            self._held_now = {
+                a.turf.code: (a.turf, a.pk)
+                for a in Assignment.objects.filter(
+                    campaign_id=self.campaign.pk, membership_id=self.canvasser.pk, status=Assignment.Status.ACTIVE
+                ).select_related("turf")
+            }
+        return self._held_now.get(code)
 
 
 def _check(batch: _Batch, item: VisitInput) -> tuple[Household | None, dict[str, list[str]], bool]:
@@ -168,7 +237,7 @@ def _check(batch: _Batch, item: VisitInput) -> tuple[Household | None, dict[str,
     household = batch.households.get(item.household)
     if household is None:
         return None, {"household": [_("No such household.")]}, True
-    if not batch.coordinator and household.assignment_pk is None:  # type: ignore[attr-defined]
+    if batch.assignment_then(item, household) is None:
         return household, {"household": [_("This household is not in a turf assigned to you.")]}, True
     errors: dict[str, list[str]] = {}
     if item.outcome not in OUTCOMES:
@@ -245,12 +314,13 @@ def _build(batch: _Batch, item: VisitInput, household: Household, flags: list[st
             cleaned = clean_answer(batch.questions[str(key)], value)
             if cleaned is not None:
                 answers[str(key)] = cleaned
+    turf_id, assignment_id = batch.assignment_then(item, household) or (household.turf_id, None)
     visit = Visit(
         code=item.code,
         campaign=batch.campaign,
         household=household,
-        turf_id=household.turf_id,
-        assignment_id=household.assignment_pk,  # type: ignore[attr-defined]
+        turf_id=turf_id,
+        assignment_id=assignment_id,
         canvasser=batch.canvasser,
         outcome=item.outcome,
         support_level=item.support_level if item.outcome == Visit.Outcome.CONTACTED else None,
@@ -265,7 +335,7 @@ def _build(batch: _Batch, item: VisitInput, household: Household, flags: list[st
         flags=flags,
         needs_review=bool(flags),
     )
-    if Household.turf.is_cached(household):
+    if turf_id == household.turf_id and Household.turf.is_cached(household):
         visit.turf = household.turf
     return visit
 

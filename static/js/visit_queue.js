@@ -74,7 +74,11 @@
   function add(item) {
     item.code = item.code || uuid4();
     item.visited_at = item.visited_at || new Date().toISOString();
+    // The walk the door was on: the server still takes the visit if a re-cut moves the door meanwhile.
+    item.turf = item.turf || (doorIndex()[item.household] || {}).turf || undefined;
     var pending = read(KEY);
+    // A double tap submits the same form (the same code) twice: one visit.
+    if (pending.some(function (queued) { return queued.code === item.code; })) return item;
     pending.push(item);
     write(KEY, pending);
     render();
@@ -170,7 +174,10 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var data = new FormData(form);
+      if (form.dataset.sent) return;  // a double tap: this button's visit is already on its way
+      form.dataset.sent = "1";
       add({
+        code: data.get("code") || undefined,
         household: form.dataset.household,
         outcome: data.get("outcome"),
         leaflets_left: parseInt(data.get("leaflets_left") || "0", 10)

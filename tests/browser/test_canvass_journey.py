@@ -57,7 +57,7 @@ def test_walk_a_turf_and_log_visits_on_a_phone(live_server, transactional_db, ne
     page.goto(f"{base}/c/{campaign.slug}/canvassing/my/")
     card = page.get_by_test_id("my-turf")
     expect(card).to_contain_text("Nathan Road south")
-    expect(card.get_by_test_id("turf-numbers")).to_have_text("6 doors left · 0 of 6 visited")
+    expect(card.get_by_test_id("turf-numbers")).to_have_text("6 doors left · 0 of 6 knocked")
     card.get_by_role("link", name="Walk this turf").click()
     page.wait_for_url(f"**/turfs/{turf.code}/walk/")
     expect(page.get_by_test_id("doors-left")).to_have_text("6")
@@ -74,7 +74,7 @@ def test_walk_a_turf_and_log_visits_on_a_phone(live_server, transactional_db, ne
         ]
 
     page.goto(f"{base}/c/{campaign.slug}/canvassing/my/")
-    expect(page.get_by_test_id("turf-numbers")).to_have_text("1 doors left · 5 of 6 visited")
+    expect(page.get_by_test_id("turf-numbers")).to_have_text("1 doors left · 5 of 6 knocked")
 
     # Offline: the walk screen and a visit form were kept by the service worker when they loaded.
     page.goto(f"{base}/c/{campaign.slug}/canvassing/turfs/{turf.code}/walk/")

@@ -249,3 +249,49 @@ def test_leaflets_are_drawn_from_the_bag_once_when_a_visit_arrives_twice(team_a)
             record(team_a, doors[0], code=code, leaflets_left=2, leaflet_variant=edition)
         assert StockLevel.objects.get(variant=edition, location=bag).quantity == 8
         assert Movement.objects.filter(visit_code=code).count() == 1
+
+
+def test_visits_made_before_the_turf_was_taken_back_still_sync(walk):
+    """A phone offline in a dead spot: the coordinator withdraws the turf (or the canvasser marks it done on
+    another device) before the queue is sent. What was knocked before that is kept; anything logged after
+    is refused."""
+    from canvassing.services_assignments import assignment_withdraw
+
+    team, turf, doors = walk
+    assignment_withdraw(assignment=turf.assignments.get(), acting_user=team.coordinator.user)
+    assert turf.assignments.get().closed_at is not None
+    # Walked an hour ago, taken back ten minutes ago.
+    now = timezone.now()
+    turf.assignments.update(created_at=now - dt.timedelta(hours=1), closed_at=now - dt.timedelta(minutes=10))
+    before = now - dt.timedelta(minutes=30)
+    items = [
+        VisitInput(code=uuid.uuid4(), household=doors[0].code, outcome="not_home", visited_at=before),
+        VisitInput(code=uuid.uuid4(), household=doors[1].code, outcome="not_home", visited_at=timezone.now()),
+    ]
+    kept, late = visits_record_batch(canvasser=team.volunteer, items=items, acting_user=team.volunteer.user)
+    assert kept.created and kept.visit.assignment == turf.assignments.get() and kept.visit.turf_id == turf.pk
+    assert late.forbidden and not late.created
+    # A retry of the kept one is still "exists", not refused.
+    (again,) = visits_record_batch(canvasser=team.volunteer, items=items[:1], acting_user=team.volunteer.user)
+    assert again.visit.pk == kept.visit.pk and not again.created and again.errors is None
+
+
+def test_a_door_re_cut_into_another_turf_after_the_visit_still_syncs_to_the_walked_turf(walk):
+    team, turf, doors = walk
+    other, _other_doors = turf_with_doors(team.campaign, 1, name="Re-cut neighbour")
+    knocked_at = timezone.now() - dt.timedelta(seconds=30)
+    Household.objects.filter(pk=doors[0].pk).update(turf=other)  # the re-cut, while the phone was offline
+    named = VisitInput(
+        code=uuid.uuid4(), household=doors[0].code, outcome="contacted", visited_at=knocked_at, turf=turf.code
+    )
+    unnamed = VisitInput(code=uuid.uuid4(), household=doors[0].code, outcome="not_home", visited_at=knocked_at)
+    stranger = VisitInput(
+        code=uuid.uuid4(), household=doors[0].code, outcome="not_home", visited_at=knocked_at, turf=other.code
+    )
+    ok, refused, not_mine = visits_record_batch(
+        canvasser=team.volunteer, items=[named, unnamed, stranger], acting_user=team.volunteer.user
+    )
+    assert ok.created and ok.visit.turf_id == turf.pk and ok.visit.assignment == turf.assignments.get()
+    assert refused.forbidden and not_mine.forbidden  # no named walk, or a turf never theirs
+    doors[0].refresh_from_db()
+    assert doors[0].last_outcome == "contacted"
