@@ -23,7 +23,6 @@ import math
 import os
 import re
 import unicodedata
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,7 +126,6 @@ RESIDENT_COLUMNS = (
     "phone",
     "age_band",
     "notes",
-    "person_code",
 )
 
 
@@ -406,10 +404,14 @@ def split_name(name: str) -> tuple[str, str]:
     return name, ""
 
 
+_LIST_SEPARATOR = re.compile(f"[{re.escape(LIST_SEPARATORS)}]")
+
+
 def _split_list(text: str) -> list[str]:
-    for separator in LIST_SEPARATORS[1:]:
-        text = text.replace(separator, LIST_SEPARATORS[0])
-    return [part.strip() for part in text.split(LIST_SEPARATORS[0]) if part.strip()]
+    if not _LIST_SEPARATOR.search(text):  # the usual cell: one value (or none)
+        text = text.strip()
+        return [text] if text else []
+    return [part.strip() for part in _LIST_SEPARATOR.split(text) if part.strip()]
 
 
 class Normaliser:
@@ -576,7 +578,7 @@ class RowChecker:
             age = ages[position] if len(ages) > 1 else (ages[0] if ages else "")
             band = ""
             if age:
-                band = AGE_BANDS.get(normalise_text(age), "")
+                band = AGE_BANDS.get(self.normaliser.text(age), "")
                 if not band:
                     fail(
                         "resident_age_band",
@@ -584,7 +586,7 @@ class RowChecker:
                         % {"value": age[:20], "choices": ", ".join(Resident.AgeBand.values)},
                     )
                     continue
-            residents.append([given, family, name_key(name), clean_phone, band, notes, str(uuid.uuid4())])
+            residents.append([given, family, name_key(name), clean_phone, band, notes])
         return residents
 
     def _check_identity(self, number: int, key: str, external_id: str, fail: Callable[[str, str], None]) -> None:

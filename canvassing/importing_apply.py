@@ -187,7 +187,8 @@ def _apply_postgres(batch: ImportBatch, progress: Callable[[int], None] | None) 
 
         cursor.execute(
             "CREATE TEMP TABLE gs_res_raw (line int, address_key text, given_name text, family_name text,"
-            " name_key text, phone text, age_band text, notes text, person_code uuid) ON COMMIT DROP"
+            " name_key text, phone text, age_band text, notes text,"
+            " person_code uuid DEFAULT gen_random_uuid()) ON COMMIT DROP"
         )
         _copy_file(cursor, "gs_res_raw", RESIDENT_COLUMNS, residents_path)
         cursor.execute(
@@ -368,7 +369,6 @@ def _apply_generic(batch: ImportBatch, progress: Callable[[int], None] | None) -
                 new_people.append(
                     Person(
                         campaign=campaign,
-                        code=row["person_code"],
                         given_name=row["given_name"],
                         family_name=row["family_name"] or "",
                         phone=row["phone"] or "",
