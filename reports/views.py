@@ -27,7 +27,7 @@ ACTION_LINKS = {
     "canvassing": "canvassing:progress",
     "turfs": "canvassing:turfs",
     "flagged": "canvassing:review",
-    "stock": "inventory:stock",
+    "stock": "inventory:on_hand",
     "forecast": "reports:leaflet_forecast",
     "money": "fundraising:summary",
     "pledges": "fundraising:pledges",

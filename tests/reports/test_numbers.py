@@ -52,6 +52,11 @@ def test_selectors_give_the_known_numbers(known):
     assert (c["turfs_total"], c["turfs_completed"], c["turfs_remaining"], c["flagged"]) == (2, 1, 1, 1)
     st = p["stock"]
     assert st["low_count"] == 1 and st["low"][0]["on_hand"] == 40 and st["low"][0]["threshold"] == 100
+    # the inventory part's leaflet forecast: stock everywhere, the bag's 25 included; no door left unknocked
+    assert {r["name"]: (r["in_stock"], r["needed"]) for r in st["forecast"]} == {
+        "Manifesto · EN": (40, 0),
+        "Manifesto · ZH": (925, 0),
+    }
     m = p["money"]
     assert (m["raised"], m["goal"], m["goal_share"], m["held"]) == (Decimal("550.00"), Decimal("1000.00"), 55, 1)
     assert m["near_cap_count"] == 1 and m["near_cap"][0]["name"] == "Bigdonor"
