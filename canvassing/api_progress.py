@@ -1,14 +1,19 @@
 """/api/v1/c/<slug>/canvassing/progress/…: the progress figures for coordinators and owners, and a
 volunteer's own numbers (progress/me/).
 
-Every endpoint takes the period as ?period=today|7d|30d|all|custom (default all) with ?start= and
+POST …/canvassing/visits/<code>/review/ with {"decision": "accept"|"discard"} is a coordinator's review of
+a visit (canvassing.services_review.visit_review).
+
+Every reading endpoint takes the period as ?period=today|7d|30d|all|custom (default all) with ?start= and
 ?end= (YYYY-MM-DD, both included, in the campaign's time zone) for custom. Each runs a fixed number of
 queries whatever the data size; definitions are in canvassing.selectors_progress.
 """
 
 import datetime as dt
 from typing import Any
+from uuid import UUID
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics
@@ -17,16 +22,19 @@ from rest_framework.response import Response
 
 from campaign.models import Role
 from canvassing import selectors_progress as progress
-from canvassing.models import Turf
+from canvassing.models import Turf, Visit
 from canvassing.serializers_progress import (
     AreaProgressSerializer,
     DayProgressSerializer,
     MyProgressSerializer,
+    ReviewInSerializer,
+    ReviewOutSerializer,
     SummarySerializer,
     TurfProgressSerializer,
     VolunteerProgressSerializer,
 )
-from volunteers.api import VolunteersAPIMixin
+from canvassing.services_review import visit_review
+from volunteers.api import VolunteersAPIMixin, service_errors
 
 PERIOD_PARAMETERS = [
     OpenApiParameter("period", OpenApiTypes.STR, enum=progress.Period.VALUES, description="Default: all."),
@@ -133,3 +141,23 @@ class Mine(ProgressAPIMixin, generics.GenericAPIView):
         days = progress.progress_by_day(campaign=self.campaign, since=since, until=until, canvasser=self.membership)
         data = {"since": since, "until": until, "figures": figures, "support_recorded": support, "days": days}
         return Response(MyProgressSerializer(data).data)
+
+
+class Review(ProgressAPIMixin, generics.GenericAPIView):
+    """Accept a visit waiting for review (it leaves the queue, its flags stay) or discard it (it stops
+    counting in progress and the household's latest outcome and support are worked out again)."""
+
+    read_role = Role.COORDINATOR
+    write_role = Role.COORDINATOR
+    serializer_class = ReviewInSerializer
+
+    @extend_schema(request=ReviewInSerializer, responses=ReviewOutSerializer)
+    def post(self, request: Request, campaign_slug: str, code: UUID) -> Response:
+        visit = get_object_or_404(Visit, campaign=self.campaign, code=code)
+        incoming = ReviewInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        with service_errors():
+            visit = visit_review(
+                visit=visit, decision=incoming.validated_data["decision"], acting_user=self.membership.user
+            )
+        return Response(ReviewOutSerializer(visit).data)

@@ -1,4 +1,4 @@
-"""Canvassing API: progress."""
+"""Canvassing API: progress, and a coordinator's review of a visit."""
 
 from django.urls import path
 
@@ -13,4 +13,9 @@ urlpatterns: list = [
     path(C + "volunteers/", api_progress.ByVolunteer.as_view(), name="canvassing-progress-volunteers"),
     path(C + "days/", api_progress.ByDay.as_view(), name="canvassing-progress-days"),
     path(C + "me/", api_progress.Mine.as_view(), name="canvassing-progress-me"),
+    path(
+        "c/<slug:campaign_slug>/canvassing/visits/<uuid:code>/review/",
+        api_progress.Review.as_view(),
+        name="canvassing-visit-review",
+    ),
 ]

@@ -398,11 +398,19 @@ def current_areas(campaign: Campaign) -> QuerySet[Area]:
 
 
 def progress_by_area(
-    *, campaign: Campaign, since: dt.datetime | None = None, until: dt.datetime | None = None
+    *,
+    campaign: Campaign,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    with_figures: bool = True,
 ) -> list[AreaProgress]:
     """One row per area of the current map (by area code), then one for households in no area if there
     are any: the period's figures (visits grouped by the household's current area), coverage now, the
     latest-support distribution, and turfs and turfs completed (a turf counts in its own area). 4 queries.
+
+    `with_figures=False` leaves the figures at zero and skips the one query that reads visits (3 queries):
+    for pages that show only coverage and turfs per area. At 1,000,000 visits that query is the costliest
+    of the overview (a join of every visit of the period with its household and two distinct counts).
     """
     rows: dict[int | None, AreaProgress] = {area.pk: AreaProgress(area=area) for area in current_areas(campaign)}
 
@@ -423,8 +431,9 @@ def progress_by_area(
             progress.coverage.add(coverage)
             turf_coverage.setdefault(row["turf_id"], Coverage()).add(coverage)
         progress.support = [a + b for a, b in zip(progress.support, _support_list(row), strict=True)]
-    for row in counted_visits(campaign, since, until).values("household__area_id").annotate(**_visit_aggregates()):
-        row_for(row["household__area_id"]).figures = _figures(row)
+    if with_figures:
+        for row in counted_visits(campaign, since, until).values("household__area_id").annotate(**_visit_aggregates()):
+            row_for(row["household__area_id"]).figures = _figures(row)
     for turf_id, area_id, completed_at in Turf.objects.filter(campaign=campaign).values_list(
         "id", "area_id", "completed_at"
     ):
@@ -553,6 +562,20 @@ def progress_for_member(
         .aggregate(**_visit_aggregates(recorded_support=True))
     )
     return _figures(row), _support_list(row)
+
+
+def member_turfs(*, campaign: Campaign, membership: Membership) -> tuple[int, int]:
+    """(turfs assigned to the member now, turfs they completed): the counts of progress_by_volunteer, for
+    one member. 1 query."""
+    row = Assignment.objects.filter(campaign=campaign, membership=membership).aggregate(
+        active=Count("id", filter=Q(status=Assignment.Status.ACTIVE)),
+        completed=Count(
+            "id",
+            filter=Q(status=Assignment.Status.DONE)
+            | (Q(turf__completed_at__isnull=False) & ~Q(status=Assignment.Status.WITHDRAWN)),
+        ),
+    )
+    return row["active"] or 0, row["completed"] or 0
 
 
 def implausible_turfs(

@@ -7,6 +7,9 @@ what each number counts.
 
 from rest_framework import serializers
 
+from canvassing.models import Visit
+from canvassing.services_review import Decision
+
 
 class FiguresSerializer(serializers.Serializer):
     visits = serializers.IntegerField(help_text="Visits in the period, not counting discarded ones.")
@@ -94,3 +97,20 @@ class MyProgressSerializer(serializers.Serializer):
     figures = FiguresSerializer()
     support_recorded = support_field("Visits that recorded support level 1..5.")
     days = DayProgressSerializer(many=True)
+
+
+class ReviewInSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=Decision.VALUES, help_text="accept: it stays counted, leaves the queue; discard: it stops counting."
+    )
+
+
+class ReviewOutSerializer(serializers.ModelSerializer):
+    """The reviewed visit: who reviewed it, when, and whether it was discarded."""
+
+    reviewed_by = serializers.CharField(source="reviewed_by.get_full_name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Visit
+        fields = ["code", "outcome", "flags", "needs_review", "reviewed_at", "reviewed_by", "discarded_at"]
+        read_only_fields = fields

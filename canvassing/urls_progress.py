@@ -1,4 +1,5 @@
-"""Canvassing pages: progress (coordinators) and the review queue of flagged visits."""
+"""Canvassing pages: progress (coordinators; any member's own numbers at progress/me/) and the review queue
+of flagged visits."""
 
 from django.urls import path
 
@@ -11,6 +12,7 @@ urlpatterns: list = [
     path("canvassing/progress/turfs/<uuid:code>/", views_progress.turf_detail, name="progress_turf"),
     path("canvassing/progress/volunteers/", views_progress.by_volunteer, name="progress_volunteers"),
     path("canvassing/progress/days/", views_progress.by_day, name="progress_days"),
+    path("canvassing/progress/me/", views_progress.my_progress, name="my_progress"),
     path("canvassing/review/", views_review.queue, name="review"),
     path("canvassing/review/<uuid:code>/", views_review.decide, name="review_decide"),
 ]

@@ -98,7 +98,10 @@ def overview(request: CampaignRequest) -> HttpResponse:
     period = period_from(request)
     summary = progress.progress_summary(campaign=request.campaign, since=period.since, until=period.until)
     days = progress.progress_by_day(campaign=request.campaign, since=period.since, until=period.until)
-    areas = progress.progress_by_area(campaign=request.campaign, since=period.since, until=period.until)
+    # The overview shows coverage and turfs per area, not the areas' visit figures (the By area page does).
+    areas = progress.progress_by_area(
+        campaign=request.campaign, since=period.since, until=period.until, with_figures=False
+    )
     return render(
         request,
         "canvassing/progress/overview.html",
@@ -192,4 +195,31 @@ def by_day(request: CampaignRequest) -> HttpResponse:
         request,
         "canvassing/progress/days.html",
         _context(request, "days", period, days=days, recent_first=list(reversed(days))),
+    )
+
+
+@campaign_role_required(Role.VOLUNTEER)
+def my_progress(request: CampaignRequest) -> HttpResponse:
+    """Any member's own numbers: the visits they logged in the period, by day, and their turfs."""
+    period = period_from(request, default=progress.Period.WEEK)
+    membership = request.membership
+    figures, _support = progress.progress_for_member(
+        campaign=request.campaign, membership=membership, since=period.since, until=period.until
+    )
+    days = progress.progress_by_day(
+        campaign=request.campaign, since=period.since, until=period.until, canvasser=membership
+    )
+    assigned, completed = progress.member_turfs(campaign=request.campaign, membership=membership)
+    return render(
+        request,
+        "canvassing/progress/mine.html",
+        _context(
+            request,
+            "mine",
+            period,
+            figures=figures,
+            days=days,
+            turfs_assigned=assigned,
+            turfs_completed=completed,
+        ),
     )

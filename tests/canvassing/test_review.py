@@ -149,3 +149,52 @@ def test_review_page_lists_implausible_turfs(client, team_a):
     body = client.get(reverse("canvassing:review", kwargs={"campaign_slug": campaign.slug})).content.decode()
     assert 'data-testid="implausible-row"' in body and "Too good to be true" in body and "100%" in body
     assert reverse("canvassing:progress_turf", kwargs={"campaign_slug": campaign.slug, "code": turf.code}) in body
+
+
+def review_api_url(team, visit):
+    return reverse("api:canvassing-visit-review", kwargs={"campaign_slug": team.campaign.slug, "code": visit.code})
+
+
+def test_api_review_accepts_and_discards(client, built):
+    team = built.team
+    client.force_login(team.coordinator.user)
+    accepted = built.visits["h2_d1"]
+    response = client.post(review_api_url(team, accepted), {"decision": "accept"}, content_type="application/json")
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["code"], data["needs_review"], data["discarded_at"]) == (str(accepted.code), False, None)
+    assert data["flags"] == ["too_fast"] and data["reviewed_at"] and data["reviewed_by"]
+    discarded = built.visits["h1_d2"]
+    response = client.post(review_api_url(team, discarded), {"decision": "discard"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["discarded_at"]
+    household = built.households["h1"]
+    household.refresh_from_db()
+    assert (household.last_outcome, household.last_support) == ("contacted", 5)  # D1's visit is the latest again
+    summary = client.get(reverse("api:canvassing-progress", kwargs={"campaign_slug": team.campaign.slug})).json()
+    assert summary["figures"]["visits"] == 9 and summary["needs_review"] == 1
+    with scopes_disabled():
+        actions = set(AuditEvent.objects.filter(campaign=team.campaign).values_list("action", flat=True))
+    assert {"canvassing.visit.accepted", "canvassing.visit.discarded"} <= actions
+
+
+def test_api_review_refuses_bad_decisions_and_volunteers(client, built):
+    team = built.team
+    before = snapshot()
+    client.force_login(team.coordinator.user)
+    for key, payload in (
+        ("h2_d1", {"decision": "maybe"}),  # not a decision
+        ("h2_d1", {}),  # no decision
+        ("h1_d1", {"decision": "accept"}),  # not waiting for review
+        ("h4_discarded", {"decision": "discard"}),  # already discarded
+    ):
+        response = client.post(review_api_url(team, built.visits[key]), payload, content_type="application/json")
+        assert response.status_code == 400, key
+        assert "decision" in response.json()
+    client.force_login(team.volunteer.user)
+    response = client.post(
+        review_api_url(team, built.visits["h2_d1"]), {"decision": "discard"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert snapshot() == before
+    with scopes_disabled():
+        assert not AuditEvent.objects.filter(action__startswith="canvassing.visit.").exists()

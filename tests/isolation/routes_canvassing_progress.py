@@ -61,6 +61,7 @@ ROUTES: dict[str, Route] = {
     "canvassing:progress_turf": Route(role=Role.COORDINATOR, objects={"code": _progress_turf}),
     "canvassing:progress_volunteers": Route(role=Role.COORDINATOR),
     "canvassing:progress_days": Route(role=Role.COORDINATOR),
+    "canvassing:my_progress": Route(),
     "canvassing:review": Route(role=Role.COORDINATOR),
     "canvassing:review_decide": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _flagged_visit}),
     "api:canvassing-progress": Route(role=Role.COORDINATOR),
@@ -69,4 +70,5 @@ ROUTES: dict[str, Route] = {
     "api:canvassing-progress-volunteers": Route(role=Role.COORDINATOR),
     "api:canvassing-progress-days": Route(role=Role.COORDINATOR),
     "api:canvassing-progress-me": Route(),
+    "api:canvassing-visit-review": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _flagged_visit}),
 }
