@@ -27,6 +27,7 @@
   })();
   var BATCH = 50;
   var flushing = null;
+  var refusedAll = false;
 
   function read(key) {
     try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }
@@ -56,7 +57,7 @@
     var list = box.querySelector("[data-queue-rejected]");
     count.textContent = pending.length === 1 ? box.dataset.msgOne : box.dataset.msgMany.replace("%(n)s", pending.length);
     count.hidden = pending.length === 0;
-    offline.textContent = navigator.onLine ? "" : box.dataset.msgOffline;
+    offline.textContent = refusedAll ? box.dataset.msgRefused : (navigator.onLine ? "" : box.dataset.msgOffline);
     list.innerHTML = "";
     rejected.forEach(function (r) {
       var li = document.createElement("li");
@@ -104,6 +105,11 @@
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json" },
         body: JSON.stringify({ visits: batch })
       }).then(function (response) {
+        if ([401, 403, 404].indexOf(response.status) !== -1 || response.redirected) {
+          // Signed out, or no longer a member: retrying every 30 s cannot help. Keep the visits, say so.
+          refusedAll = true;
+          throw new Error("sync refused " + response.status);
+        }
         if (!response.ok) throw new Error("sync answered " + response.status);
         return response.json();
       }).then(function (body) {
@@ -190,7 +196,7 @@
   if (syncButton) syncButton.addEventListener("click", function () { flush(); });
   window.addEventListener("online", function () { render(); flush(); });
   window.addEventListener("offline", render);
-  setInterval(function () { if (read(KEY).length) flush(); }, 30000);
+  setInterval(function () { if (read(KEY).length && !refusedAll) flush(); }, 30000);
 
   window.GSVisitQueue = {
     add: add, flush: flush, pending: function () { return read(KEY); }, render: render,

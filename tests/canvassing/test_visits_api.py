@@ -140,3 +140,24 @@ def test_sync_queries_do_not_grow_with_the_batch(client, team_a, django_assert_m
         client.post(api("visit-sync", team_a), {"visits": visits}, content_type="application/json")
     with scopes_disabled():
         assert Visit.objects.count() == size
+
+
+def test_a_member_removed_before_their_phone_syncs_is_refused_and_nothing_is_stored(client, walk):
+    """The phone keeps the visits (visit_queue.js stops retrying on 401/403/404 and says why); the server
+    stores nothing in the name of someone who is no longer in the campaign."""
+    from campaign.services import membership_end
+
+    team, _turf, doors = walk
+    client.force_login(team.volunteer.user)
+    with scopes_disabled():
+        membership_end(membership=team.volunteer, acting=team.owner)
+    visit = {
+        "code": str(uuid.uuid4()),
+        "household": str(doors[0].code),
+        "outcome": "not_home",
+        "visited_at": timezone.now().isoformat(),
+    }
+    response = client.post(api("visit-sync", team), {"visits": [visit]}, content_type="application/json")
+    assert response.status_code in (403, 404)
+    with scopes_disabled():
+        assert not Visit.objects.exists()

@@ -235,3 +235,20 @@ def test_sign_out_page_empties_the_pages_kept_on_the_phone(client, walk):
     # Signing out still works, and the kept walk screen is then behind the sign-in page.
     assert client.post(reverse("account_logout")).status_code == 302
     assert client.get(url("turf_walk", team, code=turf.code)).status_code == 302
+
+
+def test_walk_screen_shows_the_last_visit_on_the_campaigns_day(client, walk):
+    """07:30 in Hong Kong is 23:30 UTC the day before: the door says today's date, as the canvasser's
+    "not visited today" does."""
+    import datetime as dt
+
+    team, turf, doors = walk
+    with scopes_disabled():
+        team.campaign.time_zone = "Asia/Hong_Kong"
+        team.campaign.save(update_fields=["time_zone"])
+        at = dt.datetime(2026, 5, 3, 23, 30, tzinfo=dt.UTC)
+        Household.objects.filter(pk=doors[0].pk).update(last_outcome="not_home", last_visited_at=at)
+    client.force_login(team.volunteer.user)
+    page = client.get(url("turf_walk", team, code=turf.code)).content.decode()
+    card = page[page.index(f'id="door-{doors[0].code}"') :].split("</li>")[0]
+    assert "05/04/2026" in card and "05/03/2026" not in card
