@@ -301,6 +301,8 @@ class Turf(models.Model):
         verbose_name = _("turf")
         verbose_name_plural = _("turfs")
         ordering = ["name"]
+        # The turf page's neighbours in name order (selectors_turfs.near_sibling_turfs).
+        indexes = [models.Index(fields=["area", "name"], name="turf_area_name")]
 
     def __str__(self) -> str:
         return self.name

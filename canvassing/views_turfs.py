@@ -109,9 +109,9 @@ def walk_rows_html(rows: list[WalkRow], *, selectable: bool, visit: tuple[str, s
 
 
 def sibling_options(turf: Turf) -> SafeString:
-    """<option>s of the area's other turfs, for the move and merge forms. An area cut into hundreds of
-    turfs would make two template loops the slowest part of the page, so they are built once here."""
-    options = selectors.sibling_turfs(turf).values_list("code", "name")
+    """<option>s of the area's turfs next to this one (selectors.near_sibling_turfs), for the move and merge
+    forms: built once here rather than by two template loops."""
+    options = selectors.near_sibling_turfs(turf)
     return mark_safe(  # noqa: S308 (escaped)
         "".join(f'<option value="{code}">{html.escape(name)}</option>' for code, name in options)
     )
@@ -210,18 +210,7 @@ def turf_detail(request: CampaignRequest, code: UUID) -> HttpResponse:
         "coordinator": coordinator,
     }
     if coordinator:
-        variants = services.leaflet_variants(request.campaign.pk)
-        context.update(
-            sibling_options=sibling_options(turf),
-            settings_form=TurfSettingsForm(
-                variants=variants,
-                initial={
-                    "name": turf.name,
-                    "mode": turf.mode,
-                    "leaflet_variant": turf.leaflet_variant.code if turf.leaflet_variant else None,
-                },
-            ),
-        )
+        context["sibling_options"] = sibling_options(turf)
     return render(request, "canvassing/turfs/detail.html", context)
 
 
@@ -254,28 +243,34 @@ def _done(request: CampaignRequest, turf: Turf) -> HttpResponse:
     return redirect(_detail_url(request, turf))
 
 
-@require_POST
 @campaign_role_required(Role.COORDINATOR)
 def turf_settings(request: CampaignRequest, code: UUID) -> HttpResponse:
+    """Rename a turf, or make it a leaflet run with the edition it hands out (its own page: the turf page
+    itself stays a walk list and a map)."""
     turf = _access(request, code, write=True)
-    form = TurfSettingsForm(request.POST, variants=services.leaflet_variants(request.campaign.pk))
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return _done(request, turf)
-    try:
-        with transaction.atomic():
-            services.turf_rename(turf=turf, name=form.cleaned_data["name"], acting_user=request.user)
-            services.turf_mode_set(
-                turf=turf,
-                mode=form.cleaned_data["mode"],
-                leaflet_variant=form.cleaned_data.get("leaflet_variant"),
-                acting_user=request.user,
-            )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Turf saved."))
-    return _done(request, turf)
+    variants = services.leaflet_variants(request.campaign.pk)
+    initial = {
+        "name": turf.name,
+        "mode": turf.mode,
+        "leaflet_variant": turf.leaflet_variant.code if turf.leaflet_variant else None,
+    }
+    form = TurfSettingsForm(request.POST or None, variants=variants, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.turf_rename(turf=turf, name=form.cleaned_data["name"], acting_user=request.user)
+                services.turf_mode_set(
+                    turf=turf,
+                    mode=form.cleaned_data["mode"],
+                    leaflet_variant=form.cleaned_data.get("leaflet_variant"),
+                    acting_user=request.user,
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Turf saved."))
+            return _done(request, turf)
+    return render(request, "canvassing/turfs/settings.html", {"turf": turf, "form": form})
 
 
 @require_POST

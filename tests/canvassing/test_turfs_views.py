@@ -182,3 +182,41 @@ def test_settings_rename_and_leaflet_mode(client, team_a, area):
     with scopes_disabled():
         turf.refresh_from_db()
         assert (turf.name, turf.mode, turf.leaflet_variant_id) == ("North", "leaflet", edition.pk)
+
+
+def test_move_and_merge_offer_the_turfs_next_to_this_one_by_name(client, team_a, area):
+    """An area cut into thousands of turfs must not put thousands of options in the page: the targets are the
+    turfs named next to this one (a cut names them along the ground), NEAR_TURFS on each side."""
+    from canvassing.selectors_turfs import NEAR_TURFS
+
+    with scopes_disabled():
+        turfs = Turf.objects.bulk_create(
+            [Turf(campaign=team_a.campaign, area=area, name=f"K01-{n:03d}") for n in range(1, 101)]
+        )
+        other_area = current_area(team_a.campaign, "K02")
+        Turf.objects.create(campaign=team_a.campaign, area=other_area, name="K01-049b")
+    client.force_login(team_a.coordinator.user)
+
+    def options(turf):
+        body = client.get(url("turf_detail", team_a, turf.code)).content.decode()
+        select = re.search(r'<select class="form-select w-auto" id="move-to" name="to_turf">(.*?)</select>', body)
+        return re.findall(r'<option value="([0-9a-f-]{36})">([^<]+)</option>', select.group(1))
+
+    middle = options(turfs[49])  # K01-050
+    assert [name for _c, name in middle] == [f"K01-{n:03d}" for n in range(50 - NEAR_TURFS, 51 + NEAR_TURFS) if n != 50]
+    assert middle[0][0] == str(turfs[49 - NEAR_TURFS].code)
+    first = options(turfs[0])
+    assert [name for _c, name in first] == [f"K01-{n:03d}" for n in range(2, 2 + NEAR_TURFS)]
+
+
+def test_settings_page_shows_the_form_and_keeps_a_bad_entry_in_place(client, team_a, area):
+    turf = make_turf(area, "A", households=1)
+    client.force_login(team_a.coordinator.user)
+    detail = client.get(url("turf_detail", team_a, turf.code)).content.decode()
+    assert url("turf_settings", team_a, turf.code) in detail
+    page = client.get(url("turf_settings", team_a, turf.code)).content.decode()
+    assert 'name="name"' in page and 'value="A"' in page
+    response = client.post(url("turf_settings", team_a, turf.code), {"name": "", "mode": "canvass"})
+    assert response.status_code == 200 and "This field is required." in response.content.decode()
+    with scopes_disabled():
+        assert Turf.objects.get(pk=turf.pk).name == "A"

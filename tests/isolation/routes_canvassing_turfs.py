@@ -34,7 +34,7 @@ ROUTES: dict[str, Route] = {
     "canvassing:turf_cut": Route(role=Role.COORDINATOR, methods=("GET", "POST")),
     "canvassing:turf_detail": Route(objects={"code": _turf}),
     "canvassing:turf_print": Route(objects={"code": _turf}),
-    "canvassing:turf_settings": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _turf}),
+    "canvassing:turf_settings": Route(role=Role.COORDINATOR, methods=("GET", "POST"), objects={"code": _turf}),
     "canvassing:turf_lock": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _turf}),
     "canvassing:turf_complete": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _turf}),
     "canvassing:turf_split": Route(role=Role.COORDINATOR, methods=("POST",), objects={"code": _turf}),
