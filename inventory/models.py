@@ -105,8 +105,9 @@ class Location(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STORAGE)
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # A member who leaves keeps their bag in the ledger: the bag stays, holder unknown, for its stock to be returned.
     membership = models.ForeignKey(
-        "campaign.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="bags"
+        "campaign.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="bags"
     )
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -119,8 +120,7 @@ class Location(models.Model):
         ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="bag") & Q(membership__isnull=False)) | (~Q(kind="bag") & Q(membership__isnull=True)),
-                name="location_bag_has_member",
+                condition=Q(kind="bag") | Q(membership__isnull=True), name="location_only_bags_have_members"
             ),
             models.UniqueConstraint(fields=["membership"], condition=Q(kind="bag"), name="location_one_bag_per_member"),
         ]
@@ -158,7 +158,10 @@ class StockLevel(models.Model):
 
 
 class Movement(models.Model):
-    """One line of the stock ledger. Never changed or deleted: a mistake is corrected by another movement."""
+    """One line of the stock ledger. Never changed or deleted: a mistake is corrected by another movement.
+
+    Its variant and places are RESTRICT, not PROTECT: deleting a whole campaign takes its ledger with it, while an
+    item or a place that has movements cannot be deleted on its own (they are soft-deleted and archived)."""
 
     class Kind(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -173,12 +176,12 @@ class Movement(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     campaign = models.ForeignKey("campaign.Campaign", on_delete=models.CASCADE, related_name="stock_movements")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="movements")
+    variant = models.ForeignKey(Variant, on_delete=models.RESTRICT, related_name="movements")
     from_location = models.ForeignKey(
-        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="movements_out"
+        Location, on_delete=models.RESTRICT, null=True, blank=True, related_name="movements_out"
     )
     to_location = models.ForeignKey(
-        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="movements_in"
+        Location, on_delete=models.RESTRICT, null=True, blank=True, related_name="movements_in"
     )
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     unit_cost = models.DecimalField(

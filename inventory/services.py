@@ -147,9 +147,15 @@ def item_update(*, item: Item, acting_user: User, **fields: Any) -> Item:
     if values["kind"] != item.kind and item.variants.filter(deleted_at=None).exclude(size="").exists():
         if values["kind"] != Item.Kind.TSHIRT:
             raise ValidationError({"kind": _("This item has variants in sizes; only T-shirts have sizes.")})
+    threshold_changed = values["low_stock_threshold"] != item.low_stock_threshold
     for key, value in values.items():
         setattr(item, key, value)
     item.save(update_fields=list(values))
+    if threshold_changed:
+        # A new threshold can make what is on hand low (or no longer low) without any movement: flag it now,
+        # and alert as for any crossing, rather than at the next receipt or drop.
+        for variant in item.variants.filter(deleted_at=None):
+            low_stock_check(variant=variant)
     log_action(campaign=item.campaign, actor=acting_user, action="inventory.item.updated", target=item)
     return item
 
@@ -294,9 +300,13 @@ def location_archive(*, location: Location, acting_user: User) -> Location:
 
 
 def bag_for(*, membership: Membership) -> Location:
-    """The member's bag, made the first time it is needed."""
+    """The member's bag, made the first time it is needed (and taken out of the archive when it was put there)."""
     bag = Location.objects.filter(kind=Location.Kind.BAG, membership=membership).first()
     if bag is not None:
+        if bag.archived_at is not None:
+            # An emptied bag archived to tidy the list: its holder is issuing or walking again.
+            Location.objects.filter(pk=bag.pk).update(archived_at=None)
+            bag.archived_at = None
         return bag
     try:
         with transaction.atomic():
