@@ -74,7 +74,7 @@ def _write_file(path: Path, rows: int, rng: random.Random) -> None:
                 f"{114.19 + rng.random() * 0.02:.6f}",
                 resident,
                 rng.choice(BANDS) if resident else "",
-                f"+85291{n % 1_000_000:06d}" if resident and rng.random() < 0.5 else "",
+                f"+85294{n % 1_000_000:06d}" if resident and rng.random() < 0.5 else "",
             ]
             handle.write(",".join(f'"{c}"' if "," in c or "'" in c else c for c in cells) + "\n")
 
