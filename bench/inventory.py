@@ -152,7 +152,7 @@ FROM inventory_stocklevel s
 JOIN inventory_location l ON l.id = s.location_id
 JOIN inventory_variant v ON v.id = s.variant_id
 JOIN inventory_item i ON i.id = v.item_id
-WHERE s.campaign_id = %s AND s.quantity > 0
+WHERE s.campaign_id = %s AND l.campaign_id = %s AND s.quantity > 0
 ORDER BY l.kind, l.name, l.id, i.name, v.label, v.id
 LIMIT 50
 """
@@ -286,14 +286,14 @@ def _on_hand(ctx: Any) -> dict[str, Any]:
     client = ctx.session_client(owner)
     url = f"/c/{SLUG}/inventory/on-hand/"
     page = get_ok(client, url).content.decode()
-    first = _sql(PAGE_SQL, [campaign.pk])
+    first = _sql(PAGE_SQL, [campaign.pk, campaign.pk])
     if not first or str(first[0][1]) not in page:
         raise BenchError("the on-hand page does not show the first row the bare SQL finds")
     floor_url = f"/c/{SLUG}/__floor__/"
     times = compare_ms(
         {
             "page": lambda: get_ok(client, url),
-            "sql": lambda: (_sql(PAGE_SQL, [campaign.pk]), _sql(COUNT_SQL, [campaign.pk])),
+            "sql": lambda: (_sql(PAGE_SQL, [campaign.pk, campaign.pk]), _sql(COUNT_SQL, [campaign.pk])),
             "floor": lambda: get_ok(client, floor_url),
         },
         ctx.runs,
