@@ -562,9 +562,11 @@ def map_version_apply(*, version: MapVersion, acting_user: User | None, progress
     version.applied_at = timezone.now()
     version.applied_by = acting_user
     version.base = base
+    # Saved as current before the re-check, so anything it reads sees the new map as the current one.
+    version.save(update_fields=["status", "applied_at", "applied_by", "base"])
     diff["signatures_recheck"] = _signatures_recheck(campaign, acting_user) if base is not None else None
     version.diff = diff
-    version.save(update_fields=["status", "applied_at", "applied_by", "base", "diff"])
+    version.save(update_fields=["diff"])
     step(5, total_steps)
 
     notified = _notify(version=version, acting_user=acting_user)
