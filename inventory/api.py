@@ -8,6 +8,7 @@ the audit are the same as on the pages. A refused write is a 400 naming the fiel
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -188,10 +189,8 @@ class MovementList(InventoryAPIMixin, generics.ListCreateAPIView):
         values = dict(serializer.validated_data)
         member = values.pop("member", None)
         expense_code = values.pop("expense_code", None)
-        if member is not None:
-            if values.get("to_location") is not None:
-                raise exceptions.ValidationError({"member": ["Give either `member` or `to_location`, not both."]})
-            values["to_location"] = services.bag_for(membership=member)
+        if member is not None and values.get("to_location") is not None:
+            raise exceptions.ValidationError({"member": ["Give either `member` or `to_location`, not both."]})
         if expense_code is not None:
             from fundraising.models import Expense
 
@@ -200,7 +199,10 @@ class MovementList(InventoryAPIMixin, generics.ListCreateAPIView):
                 raise exceptions.ValidationError({"expense_code": [f"Unknown code {expense_code}."]})
         code = values.get("code")
         replay = code is not None and Movement.objects.filter(campaign=self.campaign, code=code).exists()
-        with service_errors():
+        # One transaction: a member's first bag, made for this issue, goes again when the issue is refused.
+        with transaction.atomic(), service_errors():
+            if member is not None:
+                values["to_location"] = services.bag_for(membership=member)
             movement = services.movement_record(campaign=self.campaign, acting_user=self.membership.user, **values)
         out = self.get_serializer(selectors.ledger(campaign=self.campaign).get(pk=movement.pk))
         return Response(out.data, status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)

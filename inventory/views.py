@@ -13,6 +13,7 @@ from defusedcsv import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -295,10 +296,12 @@ def movement_new(request: CampaignRequest, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = form.movement_values()
         member = values.pop("member", None)
-        if member is not None:
-            values["to_location"] = services.bag_for(membership=member)
         try:
-            services.movement_record(campaign=request.campaign, kind=kind, acting_user=request.user, **values)
+            # One transaction: a member's first bag, made for this issue, goes again when the issue is refused.
+            with transaction.atomic():
+                if member is not None:
+                    values["to_location"] = services.bag_for(membership=member)
+                services.movement_record(campaign=request.campaign, kind=kind, acting_user=request.user, **values)
         except ValidationError as exc:
             form_errors(form, exc, aliases={"to_location": "member"} if member is not None else None)
         else:
