@@ -5,6 +5,8 @@ Counts are integers; `contact_rate` is a fraction 0–1 (null when no door was k
 what each number counts.
 """
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from canvassing.models import Visit
@@ -45,11 +47,16 @@ class SummarySerializer(serializers.Serializer):
     needs_review = serializers.IntegerField(help_text="Visits waiting for a coordinator's review.")
 
 
+@extend_schema_field(OpenApiTypes.UUID)
+class CodeField(serializers.SlugRelatedField):
+    """A related object as its UUID code (the schema says so: these serializers have no model to tell it)."""
+
+
 class TurfRefSerializer(serializers.Serializer):
     code = serializers.UUIDField()
     name = serializers.CharField()
     mode = serializers.CharField()
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = CodeField(slug_field="code", read_only=True)
     completed_at = serializers.DateTimeField(allow_null=True)
 
 
