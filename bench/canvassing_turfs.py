@@ -6,7 +6,9 @@ Figures (under "canvassing" in results.json):
 - `turf_cut_seconds`: one `turfs_cut` of the whole area (every household, about 90% with coordinates,
   the rest on known streets or none) into turfs of 40 doors, in one transaction, on a fresh area
   (goal < 5 s at full scale).
-- `turf_cut_households`, `turf_cut_turfs`: what was cut.
+- `turf_cut_households`, `turf_cut_turfs`: what was cut; `turf_cut_<phase>_seconds`: the cut's phases
+  (fetch, order_and_chunk, create_turfs, write_households, delete_replaced); `turf_cut_loadavg_1m` and
+  `walklist_loadavg_1m`: the machine's load average right after, since a busy machine slows every figure.
 - `walklist_ms`: median time of GET /c/<slug>/canvassing/turfs/<code>/ for a 500-door turf, signed in as
   the owner: the turf, its assignees, the walk list in walking order, the map's points, the edit forms.
 - `walklist_floor_ms`: the floor (a fixed response through the same middleware), measured interleaved.
@@ -152,6 +154,16 @@ def walklist_sql(turf_id: int) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _loadavg() -> float | None:
+    """The machine's one-minute load average (None where /proc is missing): figures taken on a busy machine
+    are slower than the same code on an idle one."""
+    try:
+        with open("/proc/loadavg") as found:
+            return float(found.read().split()[0])
+    except OSError:
+        return None
+
+
 def measure(ctx: Any) -> dict[str, Any]:
     rng = random.Random(SEED)
     campaign, area = _setup(ctx, rng)
@@ -161,6 +173,11 @@ def measure(ctx: Any) -> dict[str, Any]:
         started = time.perf_counter()
         result = turfs_cut(area=area, target_doors=TARGET, acting_user=None)
         out["turf_cut_seconds"] = round(time.perf_counter() - started, 3)
+    # Where the cut's time went (fetch, order_and_chunk, create_turfs, write_households, delete_replaced;
+    # the rest is the commit's deferred foreign-key checks), and how busy the machine was meanwhile.
+    for phase, seconds in result.seconds.items():
+        out[f"turf_cut_{phase}_seconds"] = seconds
+    out["turf_cut_loadavg_1m"] = _loadavg()
     out["turf_cut_households"] = result.households
     out["turf_cut_turfs"] = len(result.turfs)
     if result.households < HOUSEHOLDS[ctx.scale] * 0.95:
@@ -198,6 +215,7 @@ def measure(ctx: Any) -> dict[str, Any]:
     )
     out["walklist_vs_floor"] = ratio(times["page"], times["floor"])
     out["walklist_vs_sql"] = ratio(times["page"], times["sql"])
+    out["walklist_loadavg_1m"] = _loadavg()
     out["walklist_queries_small"] = count_queries(lambda: get_ok(client, page["Bench 50"]))
     out["walklist_queries_large"] = count_queries(lambda: get_ok(client, page["Bench 500"]))
     return out

@@ -32,7 +32,12 @@ class Household(models.Model):
         DOOR = "door", _("Found at the door")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    campaign = models.ForeignKey("campaign.Campaign", on_delete=models.CASCADE, related_name="households")
+    # The FKs campaign, area and added_by have no single-column index: the composite indexes below lead with
+    # campaign (and campaign, area), added_by is only followed when a user is deleted, and every index more is
+    # written again for each household a turf cut moves (200,000 at once; canvassing.services_turfs).
+    campaign = models.ForeignKey(
+        "campaign.Campaign", on_delete=models.CASCADE, related_name="households", db_index=False
+    )
     # A stable id from the campaign's own file; when empty, address_key identifies the household on re-import.
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     address_key = models.CharField(max_length=400, editable=False)
@@ -57,7 +62,12 @@ class Household(models.Model):
     needs_review = models.BooleanField(_("needs review"), default=False)
     notes = models.TextField(_("notes"), blank=True)
     area = models.ForeignKey(
-        "canvassing.Area", on_delete=models.SET_NULL, null=True, blank=True, related_name="households"
+        "canvassing.Area",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="households",
+        db_index=False,
     )
     # No index of its own: household_walk_order leads with turf, and every index more is written again for
     # each household a turf cut moves (200,000 at once).
@@ -74,7 +84,7 @@ class Household(models.Model):
     last_support = models.PositiveSmallIntegerField(null=True, blank=True)
     last_visited_at = models.DateTimeField(null=True, blank=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
