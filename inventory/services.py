@@ -18,6 +18,7 @@ UPDATE and emails the coordinators through the outbox, keyed by the crossing num
 threshold flips it back, so the next fall alerts again — once per crossing, however many movements.
 """
 
+import functools
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -522,6 +523,7 @@ _PG_MOVEMENT_VALUES = (
 )
 
 
+@functools.cache
 def _pg_movement_sql(*, source: bool, target: bool, low_check: bool, live: bool) -> str:
     parts = []
     # Receipts and issues need a live item; checked in the statement too, so a deletion a moment ago counts.
@@ -589,7 +591,7 @@ def _record_pg(movement: Movement) -> Movement:
         _require_live(item=movement.variant.item, variant=movement.variant)
     low_check = movement.kind in CHANGES_TOTAL
     sql = _pg_movement_sql(source=source is not None, target=target is not None, low_check=low_check, live=needs_live)
-    params = {
+    params: dict[str, Any] = {
         "code": movement.code,
         "campaign": movement.campaign_id,
         "kind": movement.kind,
@@ -616,14 +618,14 @@ def _record_pg(movement: Movement) -> Movement:
         if not live:  # deleted since the caller loaded it: say which, from the stored rows
             stored = Variant.objects.select_related("item").get(pk=movement.variant_id)
             _require_live(item=stored.item, variant=stored)
-        if not ok:
+        if not ok and movement.from_location is not None:
             raise _refusal(
                 location=movement.from_location, variant=movement.variant, held=held, wanted=movement.quantity
             )
         raise _refuse_taken_code(movement)
     movement.pk = movement.id = pk
     movement._state.adding = False
-    movement._state.db = "default"
+    movement._state.db = connection.alias
     if crossing is not None:
         _low_stock_alert(variant=movement.variant, crossing=crossing, total=total)
     return movement
