@@ -174,9 +174,13 @@ class Movement(models.Model):
         ADJUSTED = "adjusted", _("Adjusted")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    campaign = models.ForeignKey("campaign.Campaign", on_delete=models.CASCADE, related_name="stock_movements")
+    # No single-column indexes on campaign and variant: the (campaign, created_at) and (variant, created_at) indexes
+    # below serve those look-ups, and every movement would otherwise write two more index entries.
+    campaign = models.ForeignKey(
+        "campaign.Campaign", on_delete=models.CASCADE, related_name="stock_movements", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    variant = models.ForeignKey(Variant, on_delete=models.RESTRICT, related_name="movements")
+    variant = models.ForeignKey(Variant, on_delete=models.RESTRICT, related_name="movements", db_index=False)
     from_location = models.ForeignKey(
         Location, on_delete=models.RESTRICT, null=True, blank=True, related_name="movements_out"
     )
