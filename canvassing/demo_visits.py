@@ -67,6 +67,12 @@ def seed(*, campaign: Campaign, scale: str, rng: random.Random, fake_zh: Faker, 
         if not volunteers:
             return
         today = timezone.localdate(timezone=campaign.tzinfo)
+        # The walks below began a week ago, but `seed_demo` made the campaign a moment ago, and visits
+        # from before a campaign began are refused: the demo campaign began a month ago instead.
+        began = timezone.now() - dt.timedelta(days=28)
+        if campaign.created_at > began:
+            Campaign.objects.filter(pk=campaign.pk).update(created_at=began)
+            campaign.created_at = began
         assigned = []
         for index, turf in enumerate(turfs[: min(len(turfs), max(3, len(volunteers)))]):
             member = volunteers[index % len(volunteers)]
@@ -107,8 +113,11 @@ def seed(*, campaign: Campaign, scale: str, rng: random.Random, fake_zh: Faker, 
                     }
                 items.append(item)
             for chunk in range(0, len(items), 100):
-                visits_record_batch(
+                results = visits_record_batch(
                     canvasser=assignment.membership,
                     items=items[chunk : chunk + 100],
                     acting_user=assignment.membership.user,
                 )
+                refused = [result.errors for result in results if result.errors]
+                if refused:  # a demo with silently missing visits is worse than one that stops and says why
+                    raise RuntimeError(f"Demo visits refused on {assignment.turf.name}: {refused[0]}")

@@ -158,3 +158,22 @@ def test_demo_assigns_turfs_and_logs_a_week_of_visits(team_a):
         assert Assignment.objects.filter(membership=team_a.volunteer, status="active").exists()
         assert Visit.objects.count() > 0
         assert Visit.objects.filter(turf__name="Demo turf 0").count() == 0  # left for the person trying the demo
+
+
+def test_demo_visits_on_a_campaign_made_a_moment_ago(team_a):
+    """`make demo` creates the campaign and seeds a week of visits in the same minute: the visits must
+    not be refused as older than the campaign (the demo showed no visits at all)."""
+    import random
+
+    from faker import Faker
+
+    from canvassing import demo_visits
+    from canvassing.models import Visit
+
+    for n in range(3):
+        turf_with_doors(team_a.campaign, 6, name=f"Fresh turf {n}")
+    demo_visits.seed(campaign=team_a.campaign, scale="small", rng=random.Random(1), fake_zh=Faker(), fake_en=Faker())
+    with scopes_disabled():
+        assert Visit.objects.filter(campaign=team_a.campaign).count() >= 6
+        team_a.campaign.refresh_from_db()
+        assert team_a.campaign.created_at < Visit.objects.order_by("visited_at").first().visited_at
