@@ -104,6 +104,7 @@ def _setup(ctx: Any, rng: random.Random) -> Campaign:
                     area=turfs[n % TURFS].area,
                     turf=turfs[n % TURFS],
                     last_support=rng.choice([None, None, 1, 2, 3, 4, 5]),
+                    last_outcome=rng.choice(OUTCOMES),
                     last_visited_at=now - dt.timedelta(minutes=rng.randrange(DAYS * 24 * 60)),
                 )
                 for n in range(size["households"])
@@ -309,14 +310,15 @@ def dashboard_sql(campaign: Campaign) -> list[Any]:
             [c, since, until],
         ),
         (
-            f"SELECT turf_id, COUNT(*), COUNT(*) FILTER (WHERE id IN (SELECT household_id FROM {visit} "
-            f"WHERE {counted} AND {knocked})), "
+            # coverage reads the household's latest outcome, kept by the visit service
+            "SELECT turf_id, COUNT(*), COUNT(*) FILTER (WHERE last_outcome NOT IN ('', 'inaccessible', "
+            "'no_access')), "
             + ", ".join(
                 f"COUNT(*) FILTER (WHERE last_support = {n} AND last_visited_at >= %s AND last_visited_at < %s)"
                 for n in range(1, 6)
             )
             + f" FROM {household} WHERE campaign_id = %s AND status = 'active' GROUP BY turf_id",
-            [c, *[v for _ in range(5) for v in (since, until)], c],
+            [*[v for _ in range(5) for v in (since, until)], c],
         ),
         (f"SELECT id, completed_at FROM {turf} WHERE campaign_id = %s", [c]),
         (
@@ -376,7 +378,12 @@ def measure(ctx: Any) -> dict[str, Any]:
     started = time.perf_counter()
     campaign = _setup(ctx, rng)
     print(f"  reports: data made in {time.perf_counter() - started:.1f}s", flush=True)
-    client = ctx.session_client(ctx.data.large.owner)
+    return measure_campaign(ctx, campaign, ctx.data.large.owner)
+
+
+def measure_campaign(ctx: Any, campaign: Campaign, owner: Any) -> dict[str, Any]:
+    """The figures for a campaign already made (also run alone on a kept full-scale database)."""
+    client = ctx.session_client(owner)
     cold_url = f"/c/{SLUG}/reports/?refresh=1"
     warm_url = f"/c/{SLUG}/reports/"
     page = get_ok(client, cold_url).content.decode()
