@@ -289,7 +289,7 @@ def money_panel(campaign: Campaign) -> dict[str, Any]:
         "held": figures["held"],
         "by_week": [{"week": row["week"], "total": row["total"]} for row in figures["by_week"]][-12:],
         "near_cap": near_rows,
-        "near_cap_count": near.count() if len(near_rows) == NEAR_CAP_SHOWN else len(near_rows),
+        "near_cap_count": near.count(),  # always counted: the same queries whatever the data
         "per_donor_cap": fundraising_selectors.settings_of(campaign).per_donor_cap,
     }
 
