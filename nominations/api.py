@@ -31,7 +31,7 @@ class DriveSerializer(serializers.ModelSerializer):
         read_only_fields = ["code", "target", "created_at"]
 
 
-class ProgressSerializer(serializers.Serializer):
+class DriveProgressSerializer(serializers.Serializer):
     collected = serializers.IntegerField()
     likely_valid = serializers.IntegerField()
     at_risk = serializers.IntegerField()
@@ -126,7 +126,7 @@ class SignatureCreateSerializer(serializers.Serializer):
     signed_on = serializers.DateField()
 
 
-class ReviewSerializer(serializers.Serializer):
+class SignatureReviewSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["valid", "struck", ""])
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
@@ -186,7 +186,7 @@ class DriveDetail(NominationsAPIMixin, generics.GenericAPIView):
 
 
 class DriveProgress(NominationsAPIMixin, generics.GenericAPIView):
-    serializer_class = ProgressSerializer
+    serializer_class = DriveProgressSerializer
     read_role = Role.COORDINATOR
 
     def get(self, request: Request, campaign_slug: str, code: Any) -> Response:
@@ -288,13 +288,13 @@ class SignatureDetail(NominationsAPIMixin, generics.GenericAPIView):
 
 
 class SignatureReview(NominationsAPIMixin, generics.GenericAPIView):
-    serializer_class = ReviewSerializer
+    serializer_class = SignatureReviewSerializer
 
-    @extend_schema(request=ReviewSerializer, responses=SignatureSerializer)
+    @extend_schema(request=SignatureReviewSerializer, responses=SignatureSerializer)
     def post(self, request: Request, campaign_slug: str, code: Any) -> Response:
         """Mark valid or struck, with a reason ("" undoes the review)."""
         signature = get_object_or_404(self.signatures(), code=code)
-        serializer = ReviewSerializer(data=request.data)
+        serializer = SignatureReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
             services.signature_review(
