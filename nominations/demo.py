@@ -51,8 +51,10 @@ def seed(*, campaign: Campaign, scale: str, rng: random.Random, fake_zh: Faker, 
         min_age=18,
     )
     sheets = services.sheets_create(drive=drive, acting_user=acting, first=1, count=max(count // 15 + 4, 6))
-    for sheet, volunteer in zip(sheets, volunteers * 3, strict=False):
-        services.sheet_checkout(sheet=sheet, membership=volunteer, acting_user=acting)
+    for index, volunteer in enumerate((volunteers * 3)[: len(sheets)]):
+        # The service answers with the sheet as stored: its collector is what the signatures below
+        # are credited to, and its status is what decides which sheets come back.
+        sheets[index] = services.sheet_checkout(sheet=sheets[index], membership=volunteer, acting_user=acting)
     entered = []
     for n in range(count):
         sheet = sheets[n // 15]
