@@ -115,6 +115,7 @@ def test_signup_create_campaign_invite_accept_switch_language(
 
     # 3. A invites B as coordinator; the email carries the accept link.
     open_menu(a)
+    a.locator("#main-nav").get_by_role("button", name="Team").click()
     a.locator("#main-nav").get_by_role("link", name="Invitations").click()
     a.wait_for_url(f"{base}/c/{slug}/invitations/")
     form = a.locator("main form").filter(has=a.locator("input[name=email]"))
@@ -182,7 +183,7 @@ def test_signup_create_campaign_invite_accept_switch_language(
     b.goto(f"{base}/c/{slug}/")
     expect(b.locator("html")).to_have_attribute("lang", "zh-hans")
     open_menu(b)
-    campaigns_menu = b.locator("#main-nav .nav-item.dropdown > a.dropdown-toggle").first
+    campaigns_menu = b.get_by_test_id("nav-campaigns").locator("a.dropdown-toggle")
     expect(campaigns_menu).to_be_visible()
     screenshot = tmp_path / "journey-coordinator-zh-hans.png"
     b.screenshot(path=str(screenshot), full_page=True)
