@@ -1,5 +1,7 @@
 """Cutting an area into turfs in the database, re-cutting, and the coordinator's edits."""
 
+import itertools
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -24,10 +26,7 @@ def area(in_scope_a):
 
 def turf_sizes(area):
     return list(
-        Turf.objects.filter(area=area)
-        .annotate(n=Count("households"))
-        .order_by("name")
-        .values_list("n", flat=True)
+        Turf.objects.filter(area=area).annotate(n=Count("households")).order_by("name").values_list("n", flat=True)
     )
 
 
@@ -72,8 +71,10 @@ def test_recut_keeps_locked_assigned_and_visited_turfs_and_replaces_the_rest(are
     )
     kept_members = {t.pk: set(t.households.values_list("pk", flat=True)) for t in (locked, assigned, visited)}
     second = services.turfs_cut(area=area, target_doors=20, acting_user=team_a.coordinator.user)
-    assert second.kept == 3 and second.replaced == len(others) and second.households == 200 - sum(
-        len(v) for v in kept_members.values()
+    assert (
+        second.kept == 3
+        and second.replaced == len(others)
+        and second.households == 200 - sum(len(v) for v in kept_members.values())
     )
     for turf in (locked, assigned, visited):
         assert set(Turf.objects.get(pk=turf.pk).households.values_list("pk", flat=True)) == kept_members[turf.pk]
@@ -241,7 +242,7 @@ def test_walk_order_keeps_sides_apart_and_numbers_ascending(area, doors):
         for street in set(streets_seen):
             sides = [(p, v) for s, p, v in listed if s == street]
             parities = [p for p, _v in sides]
-            changes = sum(1 for a, b in zip(parities, parities[1:], strict=False) if a != b)
+            changes = sum(1 for a, b in itertools.pairwise(parities) if a != b)
             assert changes <= 2  # even side, odd side, then doors without a number
             for parity in (0, 1):
                 numbers = [v for p, v in sides if p == parity]
