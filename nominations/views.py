@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -72,6 +73,15 @@ def _today(request: CampaignRequest) -> Any:
 
 def _url(name: str, request: CampaignRequest, **kwargs: Any) -> str:
     return reverse(f"nominations:{name}", kwargs={"campaign_slug": request.campaign.slug, **kwargs})
+
+
+def _back(request: CampaignRequest, default: str) -> str:
+    """The form's `next` when it is a page of this site; anything else (another host, `//host`, `/\\host`)
+    would make the site an open redirect, so the default page instead."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        return back
+    return default
 
 
 # --- drives --------------------------------------------------------------------------------------
@@ -298,7 +308,7 @@ def sheet_checkout(request: CampaignRequest, code: UUID) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Sheet %(number)d checked out.") % {"number": sheet.number})
-    return redirect(request.POST.get("next") or _url("sheets", request, code=sheet.drive.code))
+    return redirect(_back(request, _url("sheets", request, code=sheet.drive.code)))
 
 
 @campaign_role_required(Role.COORDINATOR)
@@ -409,9 +419,7 @@ def signatures(request: CampaignRequest, code: UUID) -> HttpResponse:
 def signature_review(request: CampaignRequest, code: UUID) -> HttpResponse:
     signature = access_signature(request, code)
     form = ReviewForm(request.POST)
-    back = request.POST.get("next") or _url("signatures", request, code=signature.drive.code)
-    if not back.startswith("/"):
-        back = _url("signatures", request, code=signature.drive.code)
+    back = _back(request, _url("signatures", request, code=signature.drive.code))
     if form.is_valid():
         try:
             services.signature_review(signature=signature, acting_user=request.user, **form.cleaned_data)
