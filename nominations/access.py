@@ -61,8 +61,9 @@ def access_signature(request: CampaignRequest, code: UUID) -> Signature:
 
 def access_door_household(request: CampaignRequest, code: UUID) -> Household:
     """A household the member may collect a signature at: a coordinator any, a volunteer those of the
-    turfs actively assigned to them (others: 403, as on the visit screen)."""
+    turfs actively assigned to them (others: 404, as on the visit screen, so a household's code does not
+    tell a volunteer that it exists)."""
     household = get_object_or_404(Household.objects.select_related("area"), campaign=request.campaign, code=code)
     if not can_sign_at_door(request.membership, household):
-        raise PermissionDenied
+        raise Http404
     return household

@@ -104,7 +104,9 @@ def test_volunteer_cannot_search_households_without_a_sheet(client, team_a, dist
 def test_signing_at_the_door_needs_an_assigned_turf(client, team_a, district):
     home = district.inside[0]
     client.force_login(team_a.volunteer.user)
-    assert client.get(url("sign_at_door", team_a, household=home.code)).status_code == 403
+    # 404 like the visit screen of the same household: the volunteer is not told it exists
+    assert client.get(url("sign_at_door", team_a, household=home.code)).status_code == 404
+    assert client.get(reverse("canvassing:visit_new", args=[team_a.campaign.slug, home.code])).status_code == 404
     with scopes_disabled():
         turf = Turf.objects.create(campaign=team_a.campaign, area=district.k1, name="North 1")
         home.turf = turf
