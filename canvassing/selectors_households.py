@@ -89,8 +89,13 @@ def household_residents(household: Household) -> QuerySet:
     return household.residents.select_related("person").order_by("person__family_name", "person__given_name", "pk")
 
 
-def household_visits(household: Household, limit: int = 50) -> QuerySet:
-    return household.visits.select_related("canvasser__user", "turf").order_by("-visited_at")[:limit]
+def household_visits(household: Household, limit: int = 50, *, canvasser: Membership | None = None) -> QuerySet:
+    """The household's latest visits; with `canvasser`, only theirs (a volunteer sees what they logged, not
+    other canvassers' notes)."""
+    visits = household.visits.select_related("canvasser__user", "turf")
+    if canvasser is not None:
+        visits = visits.filter(canvasser=canvasser)
+    return visits.order_by("-visited_at")[:limit]
 
 
 def merge_candidates(household: Household, limit: int = 20) -> list[Household]:

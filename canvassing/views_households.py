@@ -81,7 +81,7 @@ def household_detail(request: CampaignRequest, code: UUID) -> HttpResponse:
         {
             "household": household,
             "residents": selectors.household_residents(household),
-            "visits": selectors.household_visits(household),
+            "visits": selectors.household_visits(household, canvasser=None if coordinator else request.membership),
             "coordinator": coordinator,
             "status_form": StatusForm(initial={"status": household.status}) if coordinator else None,
             "resident_form": ResidentForm() if coordinator else None,
