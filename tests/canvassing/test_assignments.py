@@ -177,3 +177,6 @@ def test_demo_visits_on_a_campaign_made_a_moment_ago(team_a):
         assert Visit.objects.filter(campaign=team_a.campaign).count() >= 6
         team_a.campaign.refresh_from_db()
         assert team_a.campaign.created_at < Visit.objects.order_by("visited_at").first().visited_at
+        # the review queue has something to show in the demo
+        flags = Visit.objects.filter(campaign=team_a.campaign).values_list("flags", flat=True)
+        assert sum("too_fast" in visit_flags for visit_flags in flags) == 1
