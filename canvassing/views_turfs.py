@@ -134,7 +134,13 @@ def turf_list(request: CampaignRequest) -> HttpResponse:
     area_code = request.GET.get("area", "")
     if area_code:
         chosen = next((a for a in areas if str(a.code) == area_code), None)
-        turfs = turfs.filter(area=chosen) if chosen else turfs.filter(area__code=area_code)
+        if chosen:
+            turfs = turfs.filter(area=chosen)
+        else:
+            try:
+                turfs = turfs.filter(area__code=UUID(area_code))
+            except ValueError:  # not a code: no area has it (a 500 before)
+                turfs = turfs.none()
     page = Paginator(turfs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

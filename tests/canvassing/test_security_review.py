@@ -141,3 +141,38 @@ def test_volunteer_cannot_patch_a_household_and_a_coordinator_cannot_move_it(cli
     assert household.code == doors[0].code and household.campaign_id == team_a.campaign.pk
     assert household.turf_id == walk[0].pk and household.street == "Nathan Road"
     assert household.last_outcome == "" and household.needs_review is False
+
+
+PAGES_WITH_FILTERS = [
+    ("turfs", {}),
+    ("turf_cut", {}),
+    ("households", {}),
+    ("assignments", {}),
+    ("review", {}),
+    ("progress", {}),
+    ("progress_areas", {}),
+    ("progress_turfs", {}),
+    ("progress_volunteers", {}),
+    ("progress_days", {}),
+    ("areas", {}),
+    ("map_versions", {}),
+    ("imports", {}),
+]
+
+
+@pytest.mark.parametrize("value", ["not-a-uuid", "0", "' or 1=1 --", "%00"])
+def test_page_filters_with_garbage_are_ignored_not_a_500(client, team_a, team_b, walk, value):
+    b_turf, _ = turf_with_doors(team_b.campaign, 1, name="B turf")
+    client.force_login(team_a.coordinator.user)
+    from django.urls import NoReverseMatch
+
+    for name, kwargs in PAGES_WITH_FILTERS:
+        try:
+            url = page(name, team_a, **kwargs)
+        except NoReverseMatch:
+            continue
+        for param in ("area", "turf", "volunteer", "canvasser", "status", "day", "page", "period", "flag"):
+            for given in (value, str(b_turf.code), str(b_turf.area.code)):
+                response = client.get(url, {param: given})
+                assert response.status_code in (200, 400), (name, param, given, response.status_code)
+                assert "B turf" not in response.content.decode(), (name, param)
