@@ -176,3 +176,76 @@ def test_page_filters_with_garbage_are_ignored_not_a_500(client, team_a, team_b,
                 response = client.get(url, {param: given})
                 assert response.status_code in (200, 400), (name, param, given, response.status_code)
                 assert "B turf" not in response.content.decode(), (name, param)
+
+
+def test_the_sync_endpoint_needs_the_csrf_token_with_a_session(walk, team_a):
+    from django.test import Client
+
+    _turf, doors = walk
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(team_a.volunteer.user)
+    body = {"visits": [{"code": str(uuid.uuid4()), "household": str(doors[0].code), "outcome": "not_home"}]}
+    body["visits"][0]["visited_at"] = timezone.now().isoformat()
+    response = browser.post(api("visit-sync", team_a), body, content_type="application/json")
+    assert response.status_code == 403
+    with scopes_disabled():
+        assert not Visit.objects.exists()
+
+
+def test_leaflet_edition_shift_and_question_of_another_campaign_are_refused(client, team_a, team_b, walk):
+    from inventory.models import Item, Variant
+    from tests.canvassing.visits_helpers import questions
+    from tests.volunteers.test_api import make_shift
+
+    turf, doors = walk
+    with scopes_disabled():
+        item = Item.objects.create(campaign=team_b.campaign, kind="leaflet", name="B manifesto")
+        b_edition = Variant.objects.create(campaign=team_b.campaign, item=item, edition="May")
+    b_question = questions(team_b.campaign)["vote"]
+    b_shift = make_shift(team_b)
+    client.force_login(team_a.volunteer.user)
+    base = {"household": str(doors[0].code), "visited_at": timezone.now().isoformat()}
+    leaflet = {**base, "code": str(uuid.uuid4()), "outcome": "leaflet_left", "leaflet_variant": str(b_edition.code)}
+    answer = {**base, "code": str(uuid.uuid4()), "outcome": "contacted", "answers": {str(b_question.code): "yes"}}
+    for visit in (leaflet, answer):
+        response = client.post(api("visit-list", team_a), visit, content_type="application/json")
+        assert response.status_code == 400, visit
+    client.force_login(team_a.coordinator.user)
+    response = client.post(
+        api("assignment-list", team_a),
+        {"turf": str(turf.code), "memberships": [str(team_a.volunteer.code)], "shift": str(b_shift.code)},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    turf_url = api("turf-detail", team_a, code=turf.code)
+    response = client.patch(
+        turf_url, {"mode": "leaflet", "leaflet_variant": str(b_edition.code)}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    with scopes_disabled():
+        assert not Visit.objects.exists()
+        assert Assignment.objects.filter(shift__isnull=False).count() == 0
+        turf.refresh_from_db()
+        assert turf.leaflet_variant_id is None
+
+
+def test_a_volunteer_cannot_assign_withdraw_or_finish_someone_elses_walk(client, team_a, walk):
+    from campaign.models import Role
+    from tests.factories import MembershipFactory
+
+    turf, _doors = walk
+    with scopes_disabled():
+        other = MembershipFactory(campaign=team_a.campaign, role=Role.VOLUNTEER)
+    theirs = assign(turf, other)
+    client.force_login(team_a.volunteer.user)
+    body = {"turf": str(turf.code), "memberships": [str(team_a.volunteer.code)]}
+    assert client.post(api("assignment-list", team_a), body, content_type="application/json").status_code == 403
+    for name in ("assignment-withdraw", "assignment-done"):
+        response = client.post(api(name, team_a, code=theirs.code))
+        assert response.status_code in (403, 404), name
+    assert client.get(api("assignment-detail", team_a, code=theirs.code)).status_code == 404
+    listed = client.get(api("assignment-list", team_a)).content.decode()
+    assert str(theirs.code) not in listed
+    with scopes_disabled():
+        theirs.refresh_from_db()
+        assert theirs.status == Assignment.Status.ACTIVE
