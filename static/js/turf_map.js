@@ -9,10 +9,17 @@
     return;
   }
   var data = JSON.parse(source.textContent);
+  // Leaflet writes tooltips and the tile credit as HTML: an address from an imported file or the credit
+  // typed in the settings must show as text, never run in the session of whoever opens the map.
+  function asText(value) {
+    var holder = document.createElement("div");
+    holder.textContent = value == null ? "" : String(value);
+    return holder.innerHTML;
+  }
   var map = L.map(element, { attributionControl: false, preferCanvas: true, zoomSnap: 0.25 });
   if (data.tiles && data.tiles.url) {
     L.control.attribution({ prefix: false }).addTo(map);
-    L.tileLayer(data.tiles.url, { maxZoom: 19, attribution: data.tiles.attribution || "" }).addTo(map);
+    L.tileLayer(data.tiles.url, { maxZoom: 19, attribution: asText(data.tiles.attribution) }).addTo(map);
   }
   var renderer = L.canvas({ padding: 0.5 });
   var bounds = L.latLngBounds([]);
@@ -28,7 +35,7 @@
       fillColor: data.colours[point[2]] || "#ffffff",
       fillOpacity: 0.95,
     }).addTo(map);
-    marker.bindTooltip(point[3] + ". " + point[4]);
+    marker.bindTooltip(asText(point[3] + ". " + point[4]));
     marker.on("click", function () {
       var rows = document.querySelectorAll(".walk-row");
       var row = rows[point[3] - 1];

@@ -249,3 +249,48 @@ def test_a_volunteer_cannot_assign_withdraw_or_finish_someone_elses_walk(client,
     with scopes_disabled():
         theirs.refresh_from_db()
         assert theirs.status == Assignment.Status.ACTIVE
+
+
+# A turf's map in a real browser: text from an imported file (an address) or from the owner's settings (the
+# tile credit) must show as text, never run as HTML in the session of whoever opens the map.
+from tests.browser.conftest import _allow_async_unsafe, chromium, new_phone_context  # noqa: E402, F401
+
+XSS_STREET = '<img src="x-street" onerror="window.__xssStreet = 1">Nathan Road'
+XSS_CREDIT = '<img src="x-credit" onerror="window.__xssCredit = 1">Tiles'
+
+
+@pytest.mark.browser
+def test_turf_map_shows_addresses_and_tile_credit_as_text(live_server, transactional_db, new_phone_context):  # noqa: F811
+    from django.conf import settings
+    from django.test import Client
+    from playwright.sync_api import expect
+
+    from canvassing.models import CanvassingSettings
+    from tests.canvassing.turfs_helpers import current_area, make_turf
+    from tests.factories import CampaignFactory, MembershipFactory
+
+    with scopes_disabled():
+        campaign = CampaignFactory(slug="xss-map", language="en")
+        coordinator = MembershipFactory(campaign=campaign, role="coordinator")
+        CanvassingSettings.objects.create(
+            campaign=campaign, map_tile_url="https://tiles.invalid/{z}/{x}/{y}.png", map_tile_attribution=XSS_CREDIT
+        )
+    turf = make_turf(current_area(campaign), "Imported", households=1)
+    with scopes_disabled():
+        Household.objects.filter(turf=turf).update(street=XSS_STREET, latitude=22.3, longitude=114.17)
+    browser = Client()
+    browser.force_login(coordinator.user)
+    context = new_phone_context()
+    cookie = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    page = context.new_page()
+    page.route("https://tiles.invalid/**", lambda route: route.abort())
+    page.goto(f"{live_server.url}/c/{campaign.slug}/canvassing/turfs/{turf.code}/")
+    credit = page.locator("#turf-map .leaflet-control-attribution")
+    expect(credit).to_contain_text("<img")
+    box = page.locator("#turf-map").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the one door is in the middle
+    tooltip = page.locator("#turf-map .leaflet-tooltip")
+    expect(tooltip).to_contain_text("<img")
+    page.wait_for_timeout(300)  # an injected image would have failed to load and run its handler by now
+    assert page.evaluate("() => [window.__xssStreet, window.__xssCredit]") == [None, None]
