@@ -9,6 +9,7 @@ there). Other parts of canvassing add their own access_* helpers below, in the s
 
 from uuid import UUID
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -20,6 +21,12 @@ from canvassing.models import Assignment, Household, SurveyQuestion, Turf
 
 def is_coordinator(membership: Membership | None) -> bool:
     return membership is not None and membership.has_role(Role.COORDINATOR)
+
+
+def support_visible(membership: Membership | None) -> bool:
+    """Support levels of others' visits need a coordinator whose account has two-factor authentication
+    (DESIGN: support levels need coordinator and MFA)."""
+    return membership is not None and membership.has_role(Role.COORDINATOR) and is_mfa_enabled(membership.user)
 
 
 def assigned_turf_ids(membership: Membership) -> QuerySet:

@@ -184,7 +184,8 @@ class VisitList(VisitsMixin, generics.ListAPIView):
             raise exceptions.ValidationError(result.errors)
         assert result.visit is not None
         return Response(
-            VisitSerializer(result.visit).data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+            VisitSerializer(result.visit, context={"membership": self.membership}).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 
 

@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from canvassing.access import support_visible
 from canvassing.models import Assignment, Script, SurveyQuestion, Visit
 from canvassing.services_visits import VisitInput
 
@@ -144,6 +145,9 @@ class SyncOutSerializer(serializers.Serializer):
 
 
 class VisitSerializer(serializers.ModelSerializer):
+    """`support_level` is null unless the caller logged the visit or may see support levels (support_visible):
+    pass the caller's `membership` in the context."""
+
     household = serializers.SlugRelatedField(slug_field="code", read_only=True)
     turf = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     canvasser = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
@@ -170,6 +174,16 @@ class VisitSerializer(serializers.ModelSerializer):
             "needs_review",
         ]
         read_only_fields = fields
+
+    def to_representation(self, visit: Visit) -> dict[str, Any]:
+        data = super().to_representation(visit)
+        membership = self.context.get("membership")
+        if membership is None or visit.canvasser_id != membership.pk:
+            if "support_visible" not in self.context:  # once per response, not per row
+                self.context["support_visible"] = support_visible(membership)
+            if not self.context["support_visible"]:
+                data["support_level"] = None
+        return data
 
 
 class AssignmentSerializer(serializers.ModelSerializer):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from campaign.access import CampaignRequest, campaign_role_required
 from campaign.models import Membership, Role
 from canvassing import selectors_progress as progress
+from canvassing.access import support_visible
 from canvassing.models import Turf, Visit
 from canvassing.services_review import Decision, visit_review
 
@@ -78,6 +79,7 @@ def queue(request: CampaignRequest) -> HttpResponse:
             "implausible": progress.implausible_turfs(campaign=campaign),
             "definitions": progress.DEFINITIONS,
             "flag_labels": dict(Visit.Flag.choices),
+            "show_support": support_visible(request.membership),
         },
     )
 

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from campaign.access import CampaignRequest, campaign_role_required
 from campaign.models import Role
 from canvassing import selectors_visits as selectors
-from canvassing.access import access_household_for_visit, access_turf, is_coordinator
+from canvassing.access import access_household_for_visit, access_turf, is_coordinator, support_visible
 from canvassing.forms_visits import DOOR_OUTCOMES, LEAFLET_OUTCOMES, VisitForm
 from canvassing.models import Household, SurveyQuestion, Turf
 from canvassing.services_visits import visit_record, visits_not_home_floor
@@ -202,6 +202,7 @@ def visit_new(request: CampaignRequest, code: UUID) -> HttpResponse:
             "answered": answered,
             "script": script,
             "recent": selectors.household_recent_visits(household) if is_coordinator(request.membership) else [],
+            "show_support": support_visible(request.membership),
             "walk_url": _walk_url(request.campaign.slug, turf),
             "sign_at_door_url": _sign_at_door_url(request.campaign.slug, household),
             "leaflet_run": leaflet_run,

@@ -318,3 +318,33 @@ def test_naming_ones_own_turf_does_not_open_every_door_of_the_area(team_a, walk)
         (result,) = visits_record_batch(canvasser=team_a.volunteer, items=[item], acting_user=team_a.volunteer.user)
         assert result.forbidden and not result.created
         assert Household.objects.get(pk=far_doors[0].pk).status == Household.Status.ACTIVE
+
+
+def test_a_visits_support_level_needs_mfa_unless_it_is_ones_own(client, team_a, walk):
+    """DESIGN: support levels need coordinator and MFA. A canvasser sees what they logged themselves."""
+    from tests.volunteers.test_roster_helpers import enable_mfa
+
+    _turf, doors = walk
+    theirs = log(doors[0], team_a.volunteer, support_level=2)
+    with scopes_disabled():
+        Visit.objects.filter(pk=theirs.pk).update(needs_review=True, flags=["too_fast"])
+    mine = log(doors[1], team_a.coordinator, support_level=4)
+    client.force_login(team_a.coordinator.user)
+
+    def support_by_code():
+        return {row["code"]: row["support_level"] for row in client.get(api("visit-list", team_a)).json()["results"]}
+
+    assert support_by_code() == {str(theirs.code): None, str(mine.code): 4}
+    recent = client.get(page("visit_new", team_a, code=doors[0].code)).content.decode()
+    assert "2/5" not in recent
+    queue = client.get(page("review", team_a)).content.decode()
+    assert str(doors[0].street) in queue and "support 2" not in queue
+    with scopes_disabled():
+        enable_mfa(team_a.coordinator.user)
+    assert support_by_code() == {str(theirs.code): 2, str(mine.code): 4}
+    assert "2/5" in client.get(page("visit_new", team_a, code=doors[0].code)).content.decode()
+    assert "support 2" in client.get(page("review", team_a)).content.decode()
+    # The canvasser who logged it sees it without MFA.
+    client.force_login(team_a.volunteer.user)
+    rows = client.get(api("visit-list", team_a)).json()["results"]
+    assert [row["support_level"] for row in rows] == [2]
