@@ -100,6 +100,10 @@ class Period:
     VALUES = [value for value, _label in CHOICES]
 
 
+CALENDAR_START = dt.date.min + dt.timedelta(days=2)
+CALENDAR_END = dt.date.max - dt.timedelta(days=2)
+
+
 def local_midnight(campaign: Campaign, day: dt.date) -> dt.datetime:
     """The instant a day starts in the campaign's time zone."""
     return dt.datetime.combine(day, dt.time.min, tzinfo=campaign.tzinfo)
@@ -127,8 +131,10 @@ def period_bounds(
     if period == Period.MONTH:
         return local_midnight(campaign, today - dt.timedelta(days=29)), None
     if period == Period.CUSTOM:
-        since = local_midnight(campaign, start) if start else None
-        until = local_midnight(campaign, end + dt.timedelta(days=1)) if end else None
+        # A day at the very ends of the calendar cannot be turned into an instant in every time zone (it
+        # overflowed into a server error): there it means "open".
+        since = local_midnight(campaign, start) if start and start > CALENDAR_START else None
+        until = local_midnight(campaign, end + dt.timedelta(days=1)) if end and end < CALENDAR_END else None
         return since, until
     return None, None
 
@@ -624,6 +630,8 @@ def review_queue(
     if canvasser is not None:
         visits = visits.filter(canvasser=canvasser)
     if day is not None:
+        if not CALENDAR_START < day < CALENDAR_END:
+            return visits.none()  # no visit was made then, and the day's bounds would overflow
         visits = visits.filter(
             visited_at__gte=local_midnight(campaign, day),
             visited_at__lt=local_midnight(campaign, day + dt.timedelta(days=1)),

@@ -348,3 +348,15 @@ def test_a_visits_support_level_needs_mfa_unless_it_is_ones_own(client, team_a, 
     client.force_login(team_a.volunteer.user)
     rows = client.get(api("visit-list", team_a)).json()["results"]
     assert [row["support_level"] for row in rows] == [2]
+
+
+@pytest.mark.parametrize("start,end", [("9999-12-31", "9999-12-31"), ("0001-01-01", "0001-01-01"), ("0001-01-01", "")])
+def test_a_custom_period_at_the_ends_of_the_calendar_is_not_a_server_error(client, team_a, walk, start, end):
+    log(walk[1][0], team_a.volunteer)
+    client.force_login(team_a.owner.user)
+    query = {"period": "custom", "start": start, "end": end}
+    for name in ("canvassing-progress", "canvassing-progress-days", "canvassing-progress-me"):
+        assert client.get(api(name, team_a), query).status_code in (200, 400), name
+    for name in ("progress", "progress_days", "progress_volunteers", "my_progress"):
+        assert client.get(page(name, team_a), query).status_code == 200, name
+    assert client.get(page("review", team_a), {"day": start}).status_code == 200
