@@ -286,8 +286,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"user": "600/minute", "anon": "60/minute"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "campaign.api_throttles.ApiUserRateThrottle",
+        "campaign.api_throttles.ApiAnonRateThrottle",
+    ],
 }
+# Requests per member (or token) and per anonymous address; empty turns a limit off. A phone syncing
+# a day of visits sends a few batches of 50, far below the member's limit.
+API_RATE_LIMIT_USER = env.str("API_RATE_LIMIT_USER", default="600/minute")
+API_RATE_LIMIT_ANON = env.str("API_RATE_LIMIT_ANON", default="60/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Groundswell API",
     "DESCRIPTION": "Campaign data for the campaign an API token belongs to.",

@@ -37,6 +37,8 @@ def _fast_and_quiet(settings):
     if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
         # The demo's cross-process file cache would carry rate limits from one test run to the next.
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # API limits count across tests in one process; tests/api/test_api.py turns them on where it checks them.
+    settings.API_RATE_LIMIT_USER = settings.API_RATE_LIMIT_ANON = ""
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False

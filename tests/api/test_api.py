@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from campaign.models import Invitation, Membership, Person, Role
@@ -147,3 +148,16 @@ def test_a_member_patch_that_is_not_an_object_is_a_clear_400(client, team_a):
         **headers,
     )
     assert response.status_code == 400
+
+
+def test_api_calls_beyond_the_rate_limit_get_429(client, team_a, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.API_RATE_LIMIT_USER = "3/minute"
+    client.force_login(team_a.volunteer.user)
+    url = reverse("api:me")
+    assert [client.get(url).status_code for _ in range(4)] == [200, 200, 200, 429]
+    client.force_login(team_a.owner.user)  # counted per member
+    assert client.get(url).status_code == 200
+    cache.clear()
