@@ -6,10 +6,11 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scope
 
 from campaign.models import Campaign, Membership, Role
 from canvassing.models import Area, Assignment, Household, MapVersion, Turf, Visit
@@ -99,10 +100,57 @@ class WalkRow(NamedTuple):
     outcome: str  # the colour key: the latest outcome, or not_visited
 
 
+# The walk list's SELECT, compiled by the ORM once per database connection alias rather than on every page:
+# compiling its eight ORDER BY terms took longer than running it. Two sentinel numbers stand for the campaign
+# and the turf while compiling; each request puts the real ones in their places.
+_CAMPAIGN_SENTINEL, _TURF_SENTINEL = -730_001, -730_002
+_walk_statements: dict[str, tuple[str, tuple[Any, ...], list[tuple[int, list[Any], Any]]]] = {}
+
+
+def _walk_statement(alias: str) -> tuple[str, tuple[Any, ...], list[tuple[int, list[Any], Any]]]:
+    found = _walk_statements.get(alias)
+    if found is None:
+        with scope(campaign=_CAMPAIGN_SENTINEL):
+            households = Household.objects.filter(campaign_id=_CAMPAIGN_SENTINEL, turf_id=_TURF_SENTINEL)
+            compiler = in_walk_order(households).values_list(*WALK_FIELDS).query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()
+            columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
+            converters = [(i, funcs, expression) for i, (funcs, expression) in compiler.get_converters(columns).items()]
+        if _CAMPAIGN_SENTINEL not in params or _TURF_SENTINEL not in params:
+            raise RuntimeError("the walk list's SELECT lost its campaign or turf parameter")
+        found = _walk_statements[alias] = (sql, tuple(params), converters)
+    return found
+
+
+def _walk_values(turf: Turf) -> list[tuple[Any, ...]]:
+    """walk_list(turf).values_list(*WALK_FIELDS), from the compiled statement, with the ORM's converters."""
+    Household.objects.filter(campaign_id=turf.campaign_id)  # the scope guard: raises outside a campaign's scope
+    alias = router.db_for_read(Household)
+    sql, params, converters = _walk_statement(alias)
+    values = {_CAMPAIGN_SENTINEL: turf.campaign_id, _TURF_SENTINEL: turf.pk}
+    database = connections[alias]
+    with database.cursor() as cursor:
+        cursor.execute(sql, [values.get(p, p) if isinstance(p, int) else p for p in params])
+        rows = cursor.fetchall()
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        row = list(row)
+        for i, funcs, expression in converters:
+            value = row[i]
+            for func in funcs:
+                value = func(value, expression, database)
+            row[i] = value
+        converted.append(tuple(row))
+    return converted
+
+
 def walk_rows(turf: Turf) -> list[WalkRow]:
     """The walk list as plain rows (one query, no model instances: a 1,000-door list stays quick)."""
     rows = []
-    for values in walk_list(turf).values_list(*WALK_FIELDS):
+    append = rows.append
+    for values in _walk_values(turf):
         street, number, building, floor, unit, outcome = (
             values[2],
             values[3],
@@ -113,7 +161,7 @@ def walk_rows(turf: Turf) -> list[WalkRow]:
         )
         street_line = f"{number} {street}" if number and street else (number or street)
         door_line = " ".join(part for part in (building, floor and f"{floor}/F", unit) if part)
-        rows.append(WalkRow(*values, street_line, door_line, outcome if outcome in OUTCOME_STYLES else NOT_VISITED))
+        append(WalkRow(*values, street_line, door_line, outcome if outcome in OUTCOME_STYLES else NOT_VISITED))
     return rows
 
 
@@ -179,11 +227,14 @@ def is_assigned(turf: Turf, membership: Membership) -> bool:
 def turf_for_member(campaign: Campaign, membership: Membership, code: UUID, *, write: bool = False) -> Turf:
     """One turf of the campaign. Writes need a coordinator (403); a volunteer reads only a turf assigned to
     them — any other does not exist for them (404), as with another campaign's turf."""
-    turf = (
-        Turf.objects.filter(campaign=campaign, code=code).select_related(
-            "area", "area__version", "leaflet_variant__item", "campaign__canvassing_settings"
-        )
-    ).first()
+    # Only what the turf pages show: the area, the leaflet edition and the campaign's map tiles. Each join and
+    # subquery here costs more to compile than to run, on every turf page and API call.
+    found = (
+        Turf.objects.filter(campaign=campaign, code=code)
+        .select_related("area", "leaflet_variant__item", "campaign__canvassing_settings")
+        .order_by()[:1]  # the code is unique: no ordering to sort by
+    )
+    turf = next(iter(found), None)
     if turf is None:
         raise Http404
     if membership.has_role(Role.COORDINATOR):
@@ -201,6 +252,17 @@ def turf_assignees(turf: Turf) -> list[Assignment]:
         .select_related("membership__user")
         .order_by("created_at")
     )
+
+
+def assignee_names(turf: Turf) -> list[str]:
+    """Who holds the turf's active assignments (their display name, or email), oldest first: plain strings,
+    for the turf page's one line."""
+    rows = (
+        Assignment.objects.filter(turf_id=turf.pk, status=Assignment.Status.ACTIVE)
+        .order_by("created_at", "pk")
+        .values_list("membership__user__display_name", "membership__user__email")
+    )
+    return [display_name or email for display_name, email in rows]
 
 
 def sibling_turfs(turf: Turf) -> QuerySet[Turf]:

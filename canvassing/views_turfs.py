@@ -15,10 +15,12 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -74,37 +76,40 @@ def map_tiles(turf: Turf) -> dict[str, str]:
 
 def walk_rows_html(rows: list[WalkRow], *, selectable: bool, visit: tuple[str, str] | None) -> SafeString:
     """The walk list's rows. Built here rather than by a template loop: a 1,000-door list would spend most
-    of the page's time resolving template variables. Every value is escaped."""
-    labels = {key: (html.escape(str(label)), colour) for key, (label, colour) in OUTCOME_STYLES.items()}
-    select_label = html.escape(_("Select"))
-    visit_label = html.escape(_("Log visit"))
-    review = html.escape(_("needs review"))
+    of the page's time resolving template variables. Every value is escaped; what is the same on every row
+    (labels, the visit link's ends) is escaped once, and a code (a UUID: hex digits and dashes) needs none."""
+    escape = html.escape
+    labels = {
+        key: (f'<span class="walk-dot" style="background:{colour}"></span>', escape(str(label)))
+        for key, (label, colour) in OUTCOME_STYLES.items()
+    }
+    select_label = escape(_("Select"))
+    review = f' <span class="badge text-bg-warning">{escape(_("needs review"))}</span>'
+    if visit:
+        visit_start = f'<a class="btn btn-outline-primary btn-sm walk-visit" href="{escape(visit[0])}'
+        visit_end = f'{escape(visit[1])}">{escape(_("Log visit"))}</a>'
     parts = []
+    append = parts.append
     for number, row in enumerate(rows, start=1):
-        label, colour = labels[row.outcome]
+        dot, label = labels[row.outcome]
         code = str(row.code)
-        checkbox = (
-            f'<input class="form-check-input walk-select" type="checkbox" name="households" value="{code}" '
-            f'form="move-form" aria-label="{select_label} {number}">'
-            if selectable
-            else ""
-        )
-        link = (
-            f'<a class="btn btn-outline-primary btn-sm walk-visit" href="{html.escape(visit[0])}{code}'
-            f'{html.escape(visit[1])}">{visit_label}</a>'
-            if visit
-            else ""
-        )
-        door = html.escape(row.door_line)
-        flag = f' <span class="badge text-bg-warning">{review}</span>' if row.needs_review else ""
-        parts.append(
-            f'<li class="list-group-item walk-row" id="h-{code}" data-outcome="{row.outcome}">{checkbox}'
-            f'<span class="walk-no">{number}</span>'
-            f'<span class="walk-dot" style="background:{colour}"></span>'
-            f'<span class="walk-address"><strong>{html.escape(row.street_line) or "—"}</strong>'
-            f"{'<br><small>' + door + '</small>' if door else ''}{flag}</span>"
-            f'<span class="walk-outcome small">{label}</span>{link}</li>'
-        )
+        append(f'<li class="list-group-item walk-row" id="h-{code}" data-outcome="{row.outcome}">')
+        if selectable:
+            append(
+                f'<input class="form-check-input walk-select" type="checkbox" name="households" value="{code}" '
+                f'form="move-form" aria-label="{select_label} {number}">'
+            )
+        append(f'<span class="walk-no">{number}</span>{dot}<span class="walk-address"><strong>')
+        append(escape(row.street_line) if row.street_line else "—")
+        append("</strong>")
+        if row.door_line:
+            append(f"<br><small>{escape(row.door_line)}</small>")
+        if row.needs_review:
+            append(review)
+        append(f'</span><span class="walk-outcome small">{label}</span>')
+        if visit:
+            append(f"{visit_start}{code}{visit_end}")
+        append("</li>")
     return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
 
 
@@ -124,6 +129,23 @@ def map_points(rows: list[WalkRow]) -> list[list[Any]]:
         for n, r in enumerate(rows, start=1)
         if r.latitude is not None and r.longitude is not None
     ]
+
+
+class CompactJSONEncoder(DjangoJSONEncoder):
+    """No spaces after commas and colons: a 1,000-door map's data is a sixth smaller."""
+
+    item_separator = ","
+    key_separator = ":"
+
+
+def map_data_script(points: list[list[Any]], turf: Turf) -> SafeString:
+    """The map's data as one <script type="application/json"> for turf_map.js (escaped as json_script does)."""
+    data = {
+        "points": points,
+        "colours": {key: colour for key, (_label, colour) in OUTCOME_STYLES.items()},
+        "tiles": map_tiles(turf),
+    }
+    return json_script(data, "turf-map-data", encoder=CompactJSONEncoder)
 
 
 @campaign_role_required(Role.COORDINATOR)
@@ -207,12 +229,8 @@ def turf_detail(request: CampaignRequest, code: UUID) -> HttpResponse:
         "visited": sum(1 for r in rows if r.last_outcome),
         "legend": selectors.outcome_counts(rows),
         "points": bool(points),
-        "map_json": {
-            "points": points,
-            "colours": {key: colour for key, (_label, colour) in OUTCOME_STYLES.items()},
-            "tiles": map_tiles(turf),
-        },
-        "assignees": selectors.turf_assignees(turf),
+        "map_script": map_data_script(points, turf) if points else "",
+        "assignees": selectors.assignee_names(turf),
         "coordinator": coordinator,
     }
     if coordinator:
