@@ -79,6 +79,13 @@ class Household(models.Model):
         related_name="households",
         db_index=False,
     )
+    # The last turf the household left and when (every service that changes `turf` keeps these): a visit
+    # logged offline in that turf before the door was re-cut, moved or mapped out of it still syncs, and
+    # no other door does (canvassing.services_visits). No index: only read with the household itself.
+    previous_turf = models.ForeignKey(
+        "canvassing.Turf", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    turf_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The latest visit, kept by the visit service so maps, walk lists and progress need no subquery.
     last_outcome = models.CharField(max_length=20, blank=True)
     last_support = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -38,6 +38,7 @@ from campaign.audit import log_action
 from campaign.models import Campaign, Membership, Role
 from canvassing import geo
 from canvassing.models import Area, Assignment, CanvassingSettings, Household, HouseholdArea, MapVersion, Turf
+from canvassing.services_turfs import households_turf_left
 from notifications.models import Channel
 from notifications.services import message_enqueue
 
@@ -541,7 +542,7 @@ def map_version_apply(*, version: MapVersion, acting_user: User | None, progress
             Turf.objects.filter(campaign=campaign, area__version=base, area__key=key).update(area=by_key[key])
     Household.objects.filter(campaign=campaign, turf__isnull=False, turf__locked=False).filter(
         Q(area__isnull=True) | ~Q(area_id=F("turf__area_id"))
-    ).update(turf=None)
+    ).update(turf=None, **households_turf_left(timezone.now()))
     with translation.override(campaign.language):
         flagged = []
         turfs = Turf.objects.in_bulk([row["id"] for row in diff["turfs"]])

@@ -11,13 +11,15 @@ from under a volunteer or scrambling the history of one that was walked. To re-c
 withdraw its assignment and merge or split it by hand instead.
 """
 
+import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,6 +137,16 @@ def _free_names(area: Area, count: int, *, keep: Sequence[int]) -> list[str]:
     return names
 
 
+def households_turf_left(now: dt.datetime) -> dict[str, object]:
+    """UPDATE values that record the turf a household leaves (Household.previous_turf, turf_changed_at), to go
+    in the same UPDATE as the new `turf`. The right-hand sides read the row before the update. A household
+    that had no turf left none: it keeps the record of the last turf it did leave."""
+    return {
+        "previous_turf_id": Coalesce(F("turf_id"), F("previous_turf_id")),
+        "turf_changed_at": Case(When(turf_id__isnull=True, then=F("turf_changed_at")), default=Value(now)),
+    }
+
+
 def households_assign_turfs(pairs: list[tuple[int, int]]) -> None:
     """Set Household.turf for many households at once: (household pk, turf pk) pairs.
 
@@ -147,10 +159,13 @@ def households_assign_turfs(pairs: list[tuple[int, int]]) -> None:
         table = Household._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} AS h SET turf_id = v.turf_id, updated_at = %s "  # noqa: S608 (table name is ours)
+                # previous_turf_id and turf_changed_at as households_turf_left: h.* is the row before.
+                f"UPDATE {table} AS h SET turf_id = v.turf_id, updated_at = %s, "  # noqa: S608 (table name is ours)
+                "previous_turf_id = COALESCE(h.turf_id, h.previous_turf_id), "
+                "turf_changed_at = CASE WHEN h.turf_id IS NULL THEN h.turf_changed_at ELSE %s END "
                 "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, turf_id) "
                 "WHERE h.id = v.id AND h.turf_id IS DISTINCT FROM v.turf_id",
-                [now, [h for h, _t in pairs], [t for _h, t in pairs]],
+                [now, now, [h for h, _t in pairs], [t for _h, t in pairs]],
             )
         return
     by_turf: dict[int, list[int]] = {}
@@ -158,8 +173,8 @@ def households_assign_turfs(pairs: list[tuple[int, int]]) -> None:
         by_turf.setdefault(turf, []).append(household)
     for turf, households in by_turf.items():
         for start in range(0, len(households), SQLITE_BATCH):
-            Household.objects.filter(pk__in=households[start : start + SQLITE_BATCH]).update(
-                turf_id=turf, updated_at=now
+            Household.objects.filter(pk__in=households[start : start + SQLITE_BATCH]).exclude(turf_id=turf).update(
+                turf_id=turf, updated_at=now, **households_turf_left(now)
             )
 
 
@@ -247,7 +262,8 @@ def turf_households_move(*, households: Sequence[Household], to_turf: Turf, acti
     sources = {h.turf.pk: h.turf for h in rows if h.turf is not None}
     _refuse_locked(*sources.values())
     moving = [h.pk for h in rows if h.turf_id != to_turf.pk]
-    Household.objects.filter(pk__in=moving).update(turf=to_turf, updated_at=timezone.now())
+    now = timezone.now()
+    Household.objects.filter(pk__in=moving).update(turf=to_turf, updated_at=now, **households_turf_left(now))
     log_action(
         campaign=to_turf.campaign,
         actor=acting_user,
@@ -272,7 +288,8 @@ def turfs_merge(*, turf: Turf, into: Turf, acting_user: User | None) -> Turf:
         raise ValidationError(
             _("Turf %(name)s is assigned to someone. Withdraw the assignment before merging it.") % {"name": turf.name}
         )
-    moved = Household.objects.filter(turf=turf).update(turf=into, updated_at=timezone.now())
+    now = timezone.now()
+    moved = Household.objects.filter(turf=turf).update(turf=into, updated_at=now, **households_turf_left(now))
     Visit.objects.filter(turf=turf).update(turf=into)
     Assignment.objects.filter(turf=turf).update(turf=into)
     log_action(
@@ -303,7 +320,8 @@ def turf_split(*, turf: Turf, acting_user: User | None, name: str = "") -> Turf:
         mode=turf.mode,
         leaflet_variant_id=turf.leaflet_variant_id,
     )
-    Household.objects.filter(pk__in=half).update(turf=new, updated_at=timezone.now())
+    now = timezone.now()
+    Household.objects.filter(pk__in=half).update(turf=new, updated_at=now, **households_turf_left(now))
     log_action(
         campaign=turf.campaign,
         actor=acting_user,

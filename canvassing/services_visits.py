@@ -191,46 +191,54 @@ class _Batch:
         """(turf, assignment) through which the canvasser may log this door at the visit's time, or None.
 
         Now: an active assignment of the door's turf. Or, for a visit made earlier and synced late: an
-        assignment closed after the visit (+ the phone's clock skew) of the door's turf, or of the turf the
-        phone says it was walking when the door has since been moved out of it into another turf of the same
-        area (a re-cut; households keep their area)."""
+        assignment of the door's turf closed after the visit (+ the phone's clock skew); or, when the door
+        has since left the turf the phone says it was walking (a re-cut, move, merge, split or new map), an
+        assignment the canvasser had of that turf at the visit's time, if the door left it after the visit.
+        Only the door's own record says which turf it left (Household.previous_turf): naming a turf one
+        holds opens no other door."""
         if self.coordinator:
             return household.turf_id, household.assignment_pk  # type: ignore[attr-defined]
         if household.assignment_pk is not None:  # type: ignore[attr-defined]
             return household.turf_id, household.assignment_pk  # type: ignore[attr-defined]
         if item.visited_at is None:
             return None
-        for assignments in self.past_assignments.values():
-            for assignment in assignments:
-                if not assignment.created_at - CLOCK_SKEW <= item.visited_at <= assignment.closed_at + CLOCK_SKEW:
-                    continue
-                if assignment.turf_id == household.turf_id:
-                    return assignment.turf_id, assignment.pk
-        if item.turf is not None:
-            for assignments in self.past_assignments.values():
-                for assignment in assignments:
-                    if (
-                        assignment.turf.code == item.turf
-                        and assignment.turf.area_id == household.area_id
-                        and (assignment.created_at - CLOCK_SKEW <= item.visited_at <= assignment.closed_at + CLOCK_SKEW)
-                    ):
-                        return assignment.turf_id, assignment.pk
-            held = self._held_now_by_code(item.turf)
-            if held is not None and held[0].area_id == household.area_id:
-                return held[0].pk, held[1]
+        for assignment in self.past_assignments.get(household.turf_id, []) if household.turf_id else []:
+            if _held_at(assignment, item.visited_at):
+                return assignment.turf_id, assignment.pk
+        left = household.previous_turf_id
+        if (
+            item.turf is None
+            or left is None
+            or household.turf_changed_at is None
+            or household.turf_changed_at < item.visited_at - CLOCK_SKEW  # it left that turf before the visit
+        ):
+            return None
+        for assignment in self.past_assignments.get(left, []):
+            if assignment.turf.code == item.turf and _held_at(assignment, item.visited_at):
+                return assignment.turf_id, assignment.pk
+        held = self._held_now_by_code(item.turf)
+        if held is not None and held.turf_id == left and _held_at(held, item.visited_at):
+            return held.turf_id, held.pk
         return None
 
-    def _held_now_by_code(self, code: uuid.UUID) -> tuple[Turf, int] | None:
-        """A turf the canvasser holds now, by code (the phone's walk), with the assignment: doors re-cut out
+    def _held_now_by_code(self, code: uuid.UUID) -> Assignment | None:
+        """The canvasser's active assignment of a turf, by the turf's code (the phone's walk): doors re-cut out
         of it while the phone was offline. Read once per batch."""
         if not hasattr(self, "_held_now"):
             self._held_now = {
-                a.turf.code: (a.turf, a.pk)
+                a.turf.code: a
                 for a in Assignment.objects.filter(
                     campaign_id=self.campaign.pk, membership_id=self.canvasser.pk, status=Assignment.Status.ACTIVE
                 ).select_related("turf")
             }
         return self._held_now.get(code)
+
+
+def _held_at(assignment: Assignment, moment: dt.datetime) -> bool:
+    """Whether the assignment was open at `moment`, give or take the phone's clock skew."""
+    if moment < assignment.created_at - CLOCK_SKEW:
+        return False
+    return assignment.closed_at is None or moment <= assignment.closed_at + CLOCK_SKEW
 
 
 def _check(batch: _Batch, item: VisitInput) -> tuple[Household | None, dict[str, list[str]], bool]:

@@ -187,6 +187,10 @@ def test_applying_keeps_visits_moves_households_and_flags_turfs(campaign, team_a
     assert "1 household moved to area A" in turf_b.review_reason
     # Households that left Beta's area left its (unlocked) turf; Alpha's stay.
     assert list(Household.objects.filter(turf=turf_b)) == []
+    # … and each keeps a record of it, so a visit logged there offline before the new map still syncs.
+    left_b = Household.objects.filter(previous_turf=turf_b)
+    assert left_b.exists() and all(h.turf_id is None and h.turf_changed_at is not None for h in left_b)
+    assert not Household.objects.filter(turf=turf_a, previous_turf__isnull=False).exists()
     assert sorted(Household.objects.filter(turf=turf_a).values_list("external_id", flat=True)) == ["h1", "h2", "h3"]
     # After applying, the moved lists compare with the superseded version.
     assert [h.external_id for h in selectors_maps.moved_households(version=applied, area_key="C", direction="in")] == [

@@ -296,17 +296,13 @@ def test_turf_map_shows_addresses_and_tile_credit_as_text(live_server, transacti
     assert page.evaluate("() => [window.__xssStreet, window.__xssCredit]") == [None, None]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Not fixed: a visit naming a turf the canvasser holds is accepted for any door of that turf's area "
-    "(the offline re-cut allowance in services_visits._Batch.assignment_then has no record of which doors "
-    "were ever in the named turf). Needs a record of a door's earlier turf to close.",
-)
-def test_naming_ones_own_turf_does_not_open_every_door_of_the_area(team_a, walk):
+def test_naming_ones_own_turf_does_not_open_every_door_of_the_area(client, team_a, walk):
+    """A visit naming a turf the canvasser holds is accepted only for a door that is in that turf, or left it
+    after the visit; not for every door of the area (the offline re-cut allowance)."""
     from canvassing.services_visits import VisitInput, visits_record_batch
 
     turf, _doors = walk
-    _neighbour, far_doors = turf_with_doors(team_a.campaign, 1, name="Someone else's turf")  # same area
+    _neighbour, far_doors = turf_with_doors(team_a.campaign, 2, name="Someone else's turf")  # same area
     item = VisitInput(
         code=uuid.uuid4(),
         household=far_doors[0].code,
@@ -318,6 +314,81 @@ def test_naming_ones_own_turf_does_not_open_every_door_of_the_area(team_a, walk)
         (result,) = visits_record_batch(canvasser=team_a.volunteer, items=[item], acting_user=team_a.volunteer.user)
         assert result.forbidden and not result.created
         assert Household.objects.get(pk=far_doors[0].pk).status == Household.Status.ACTIVE
+    # The same through the API, one visit (404) and the phone's sync batch (rejected).
+    client.force_login(team_a.volunteer.user)
+    body = {
+        "code": str(uuid.uuid4()),
+        "household": str(far_doors[1].code),
+        "outcome": "contacted",
+        "support_level": 1,
+        "turf": str(turf.code),
+        "visited_at": timezone.now().isoformat(),
+    }
+    assert client.post(api("visit-list", team_a), body, content_type="application/json").status_code == 404
+    sync = client.post(api("visit-sync", team_a), {"visits": [body]}, content_type="application/json")
+    assert sync.json()["results"][0]["status"] == "rejected"
+    with scopes_disabled():
+        assert not Visit.objects.filter(household__in=far_doors).exists()
+        assert [h.last_outcome for h in Household.objects.filter(pk__in=[d.pk for d in far_doors])] == ["", ""]
+
+
+def test_a_door_moved_out_of_my_turf_while_i_was_offline_still_takes_my_queued_visit(client, team_a, walk):
+    """Knocked at 10:00 offline; at 10:20 the coordinator moves the door into a neighbour's turf; the phone
+    syncs at 10:30. The visit counts for the walked turf. A visit made after the move is refused."""
+    import datetime as dt
+
+    from campaign.models import Campaign
+    from canvassing.services_turfs import turf_households_move
+
+    turf, doors = walk
+    neighbour, _their_doors = turf_with_doors(team_a.campaign, 1, name="Neighbour")
+    now = timezone.now()
+    with scopes_disabled():
+        Campaign.objects.filter(pk=team_a.campaign.pk).update(created_at=now - dt.timedelta(days=1))
+        Assignment.objects.filter(turf=turf).update(created_at=now - dt.timedelta(hours=1))
+        turf_households_move(households=[doors[0]], to_turf=neighbour, acting_user=team_a.coordinator.user)
+        moved = Household.objects.get(pk=doors[0].pk)
+        assert (moved.turf_id, moved.previous_turf_id) == (neighbour.pk, turf.pk)
+        Household.objects.filter(pk=moved.pk).update(turf_changed_at=now - dt.timedelta(minutes=10))
+    client.force_login(team_a.volunteer.user)
+
+    def queued(visited_at, outcome="contacted"):
+        return {
+            "code": str(uuid.uuid4()),
+            "household": str(doors[0].code),
+            "outcome": outcome,
+            "turf": str(turf.code),
+            "visited_at": visited_at.isoformat(),
+        }
+
+    before, after = queued(now - dt.timedelta(minutes=30)), queued(now - dt.timedelta(minutes=1), "refused")
+    response = client.post(api("visit-sync", team_a), {"visits": [before, after]}, content_type="application/json")
+    assert [r["status"] for r in response.json()["results"]] == ["created", "rejected"]
+    with scopes_disabled():
+        visit = Visit.objects.get(household=doors[0])
+        assert str(visit.code) == before["code"] and visit.turf_id == turf.pk
+        assert visit.assignment == Assignment.objects.get(turf=turf)
+        assert Household.objects.get(pk=doors[0].pk).last_outcome == "contacted"
+
+
+def test_every_turf_edit_records_the_turf_a_door_left(team_a, walk):
+    """Move, split, merge and a new cut each leave the door's earlier turf and the time on the door."""
+    from canvassing.services_turfs import turf_households_move, turf_split, turfs_merge
+
+    turf, doors = walk
+    spare, _spare_doors = turf_with_doors(team_a.campaign, 2, name="Spare")
+    user = team_a.coordinator.user
+    with scopes_disabled():
+        before = timezone.now()
+        turf_households_move(households=doors[:1], to_turf=spare, acting_user=user)
+        half = turf_split(turf=spare, acting_user=user)
+        moved_by_split = Household.objects.filter(turf=half).first()
+        assert moved_by_split.previous_turf_id == spare.pk and moved_by_split.turf_changed_at >= before
+        turfs_merge(turf=half, into=turf, acting_user=user)  # `half` is deleted: its record goes with it
+        merged = Household.objects.get(pk=moved_by_split.pk)
+        assert merged.turf_id == turf.pk and merged.previous_turf_id is None
+        untouched = Household.objects.get(pk=doors[1].pk)
+        assert (untouched.previous_turf_id, untouched.turf_changed_at) == (None, None)
 
 
 def test_a_visits_support_level_needs_mfa_unless_it_is_ones_own(client, team_a, walk):

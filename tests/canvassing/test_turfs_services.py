@@ -251,3 +251,26 @@ def test_walk_order_keeps_sides_apart_and_numbers_ascending(area, doors):
     finally:
         Household.objects.filter(turf=turf).delete()
         turf.delete()
+
+
+def test_assigning_turfs_in_bulk_records_the_turf_each_door_left(area):
+    """The cut's one UPDATE also keeps each door's earlier turf (for visits logged offline before it), and a
+    door that had no turf keeps the record of the last turf it did leave."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    households = make_households(area, 3)
+    old, new = (Turf.objects.create(campaign=area.campaign, area=area, name=name) for name in ("Old", "New"))
+    earlier = timezone.now() - dt.timedelta(hours=2)
+    moving, orphan, staying = households[:3]
+    Household.objects.filter(pk=moving.pk).update(turf=old)
+    Household.objects.filter(pk=orphan.pk).update(turf=None, previous_turf=old, turf_changed_at=earlier)
+    Household.objects.filter(pk=staying.pk).update(turf=new)
+    before = timezone.now()
+    services.households_assign_turfs([(moving.pk, new.pk), (orphan.pk, new.pk), (staying.pk, new.pk)])
+    rows = {h.pk: h for h in Household.objects.filter(pk__in=[moving.pk, orphan.pk, staying.pk])}
+    assert all(h.turf_id == new.pk for h in rows.values())
+    assert rows[moving.pk].previous_turf_id == old.pk and rows[moving.pk].turf_changed_at >= before
+    assert (rows[orphan.pk].previous_turf_id, rows[orphan.pk].turf_changed_at) == (old.pk, earlier)
+    assert (rows[staying.pk].previous_turf_id, rows[staying.pk].turf_changed_at) == (None, None)

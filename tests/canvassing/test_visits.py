@@ -277,10 +277,13 @@ def test_visits_made_before_the_turf_was_taken_back_still_sync(walk):
 
 
 def test_a_door_re_cut_into_another_turf_after_the_visit_still_syncs_to_the_walked_turf(walk):
+    from canvassing.services_turfs import turf_households_move
+
     team, turf, doors = walk
     other, _other_doors = turf_with_doors(team.campaign, 1, name="Re-cut neighbour")
     knocked_at = timezone.now() - dt.timedelta(seconds=30)
-    Household.objects.filter(pk=doors[0].pk).update(turf=other)  # the re-cut, while the phone was offline
+    # The re-cut, while the phone was offline.
+    turf_households_move(households=doors[:1], to_turf=other, acting_user=team.coordinator.user)
     named = VisitInput(
         code=uuid.uuid4(), household=doors[0].code, outcome="contacted", visited_at=knocked_at, turf=turf.code
     )
