@@ -197,8 +197,10 @@ def cut_points(ordered: Sequence[Door], k: int, target: int | None = None) -> li
         remaining = n - start
         ideal = start + round(remaining / left)
         # Where this chunk may end: it within the tolerance, and the rest splittable within it too.
-        first = max(start + low, n - (left - 1) * high)
-        last = min(start + high, n - (left - 1) * low)
+        # Never an empty turf: a tolerance of 0 (tiny targets) still leaves at least one door each.
+        least = max(low, 1)
+        first = max(start + least, n - (left - 1) * high)
+        last = min(start + high, n - (left - 1) * least)
         # The strongest boundary in the window (a new street over a new building), nearest the ideal.
         chosen, chosen_rank = ideal, (0, 0)
         for position in range(first, last + 1):

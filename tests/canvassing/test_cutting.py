@@ -187,3 +187,10 @@ def test_even_cut_is_kept_when_no_cut_fits_the_tolerance():
 def test_bad_arguments_are_refused(bad):
     with pytest.raises(ValueError):
         cut(_street_doors({"A": 3}), **bad)
+
+
+def test_two_doors_of_one_building_into_two_turfs():
+    """Found by hypothesis: with a target of one door the tolerance is 0–2 doors, and the cut once
+    looked past the last door."""
+    doors = [Door(pk, None, None, "Nathan Road", None, None, "", "", "", "") for pk in (1, 2)]
+    assert [len(turf) for turf in cut(doors, turfs=2)] == [1, 1]
