@@ -1,7 +1,7 @@
 """Reads for turfs and walk lists: the one walking order every list uses (page, print, API), the turf
 list with its counts, and getting one turf for a member (a volunteer only their assigned turfs)."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -100,37 +100,36 @@ class WalkRow(NamedTuple):
     outcome: str  # the colour key: the latest outcome, or not_visited
 
 
-# The walk list's SELECT, compiled by the ORM once per database connection alias rather than on every page:
-# compiling its eight ORDER BY terms took longer than running it. Two sentinel numbers stand for the campaign
-# and the turf while compiling; each request puts the real ones in their places.
+# Two sentinel numbers stand for a campaign and a turf while a statement is compiled (see _compiled_values).
 _CAMPAIGN_SENTINEL, _TURF_SENTINEL = -730_001, -730_002
-_walk_statements: dict[str, tuple[str, tuple[Any, ...], list[tuple[int, list[Any], Any]]]] = {}
+_Statement = tuple[str, tuple[Any, ...], list[tuple[int, list[Any], Any]]]
+_statements: dict[tuple[str, str], _Statement] = {}
 
 
-def _walk_statement(alias: str) -> tuple[str, tuple[Any, ...], list[tuple[int, list[Any], Any]]]:
-    found = _walk_statements.get(alias)
+def _compiled_values(name: str, build: Callable[[], QuerySet], *, campaign_id: int, turf_id: int) -> list[tuple]:
+    """The rows of `build()` (a values_list() query of one turf) with the sentinels replaced by campaign_id
+    and turf_id: the same rows, converted by the same converters, as evaluating the query set.
+
+    The SELECT is compiled by the ORM once per name and database alias rather than on every page: compiling
+    the walk list's eight ORDER BY terms took longer than running it on PostgreSQL. `build` is called inside
+    a scope of the sentinel campaign and must filter by both sentinels."""
+    Household.objects.filter(campaign_id=campaign_id)  # the scope guard: raises outside a campaign's scope
+    alias = router.db_for_read(Household)
+    found = _statements.get((name, alias))
     if found is None:
         with scope(campaign=_CAMPAIGN_SENTINEL):
-            households = Household.objects.filter(campaign_id=_CAMPAIGN_SENTINEL, turf_id=_TURF_SENTINEL)
-            compiler = in_walk_order(households).values_list(*WALK_FIELDS).query.get_compiler(using=alias)
+            compiler = build().query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
             columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
             converters = [(i, funcs, expression) for i, (funcs, expression) in compiler.get_converters(columns).items()]
         if _CAMPAIGN_SENTINEL not in params or _TURF_SENTINEL not in params:
-            raise RuntimeError("the walk list's SELECT lost its campaign or turf parameter")
-        found = _walk_statements[alias] = (sql, tuple(params), converters)
-    return found
-
-
-def _walk_values(turf: Turf) -> list[tuple[Any, ...]]:
-    """walk_list(turf).values_list(*WALK_FIELDS), from the compiled statement, with the ORM's converters."""
-    Household.objects.filter(campaign_id=turf.campaign_id)  # the scope guard: raises outside a campaign's scope
-    alias = router.db_for_read(Household)
-    sql, params, converters = _walk_statement(alias)
-    values = {_CAMPAIGN_SENTINEL: turf.campaign_id, _TURF_SENTINEL: turf.pk}
+            raise RuntimeError(f"the {name} statement lost its campaign or turf parameter")
+        found = _statements[(name, alias)] = (sql, tuple(params), converters)
+    sql, params, converters = found
+    values = {_CAMPAIGN_SENTINEL: campaign_id, _TURF_SENTINEL: turf_id}
     database = connections[alias]
     with database.cursor() as cursor:
-        cursor.execute(sql, [values.get(p, p) if isinstance(p, int) else p for p in params])
+        cursor.execute(sql, [values.get(p, p) if type(p) is int else p for p in params])
         rows = cursor.fetchall()
     if not converters:
         return rows
@@ -144,6 +143,16 @@ def _walk_values(turf: Turf) -> list[tuple[Any, ...]]:
             row[i] = value
         converted.append(tuple(row))
     return converted
+
+
+def _walk_values(turf: Turf) -> list[tuple]:
+    """walk_list(turf).values_list(*WALK_FIELDS), compiled once."""
+
+    def build() -> QuerySet:
+        households = Household.objects.filter(campaign_id=_CAMPAIGN_SENTINEL, turf_id=_TURF_SENTINEL)
+        return in_walk_order(households).values_list(*WALK_FIELDS)
+
+    return _compiled_values("walk_list", build, campaign_id=turf.campaign_id, turf_id=turf.pk)
 
 
 def walk_rows(turf: Turf) -> list[WalkRow]:
@@ -257,11 +266,17 @@ def turf_assignees(turf: Turf) -> list[Assignment]:
 def assignee_names(turf: Turf) -> list[str]:
     """Who holds the turf's active assignments (their display name, or email), oldest first: plain strings,
     for the turf page's one line."""
-    rows = (
-        Assignment.objects.filter(turf_id=turf.pk, status=Assignment.Status.ACTIVE)
-        .order_by("created_at", "pk")
-        .values_list("membership__user__display_name", "membership__user__email")
-    )
+
+    def build() -> QuerySet:
+        return (
+            Assignment.objects.filter(
+                campaign_id=_CAMPAIGN_SENTINEL, turf_id=_TURF_SENTINEL, status=Assignment.Status.ACTIVE
+            )
+            .order_by("created_at", "pk")
+            .values_list("membership__user__display_name", "membership__user__email")
+        )
+
+    rows = _compiled_values("assignee_names", build, campaign_id=turf.campaign_id, turf_id=turf.pk)
     return [display_name or email for display_name, email in rows]
 
 

@@ -223,6 +223,9 @@ def turf_detail(request: CampaignRequest, code: UUID) -> HttpResponse:
     points = map_points(rows)
     context: dict[str, Any] = {
         "turf": turf,
+        # The edit forms' addresses are this page's address + "print/", "lock/", … (urls_turfs.py): one
+        # reverse() instead of seven.
+        "turf_url": _detail_url(request, turf),
         "rows_html": html_rows,
         "row_count": len(rows),
         "page": page,

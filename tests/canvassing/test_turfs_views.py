@@ -220,3 +220,30 @@ def test_settings_page_shows_the_form_and_keeps_a_bad_entry_in_place(client, tea
     assert response.status_code == 200 and "This field is required." in response.content.decode()
     with scopes_disabled():
         assert Turf.objects.get(pk=turf.pk).name == "A"
+
+
+def test_turf_page_names_its_assignees_and_links_every_edit_form(client, team_a, team_b, area):
+    turf = make_turf(area, "Temple", households=4)
+    with scopes_disabled():
+        team_a.volunteer.user.display_name = "<b>Vol</b>"
+        team_a.volunteer.user.save(update_fields=["display_name"])
+        team_a.coordinator.user.display_name = ""
+        team_a.coordinator.user.save(update_fields=["display_name"])
+    assign(turf, team_a.volunteer)
+    assign(turf, team_a.coordinator)
+    client.force_login(team_a.owner.user)
+    body = client.get(url("turf_detail", team_a, turf.code)).content.decode()
+    # Oldest assignment first; a name is escaped; no display name shows the email.
+    assert f"Assigned to &lt;b&gt;Vol&lt;/b&gt;, {team_a.coordinator.user.email}" in body
+    for name in ("turf_print", "turf_move", "turf_settings", "turf_lock", "turf_complete", "turf_split"):
+        assert f'"{url(name, team_a, turf.code)}"' in body, name
+    # The walk list's statement, compiled once, serves another campaign's turf with that turf's own doors.
+    with scopes_disabled():
+        other_area = current_area(team_b.campaign)
+    other = make_turf(other_area, "Elsewhere", households=3)
+    client.force_login(team_b.owner.user)
+    other_body = client.get(url("turf_detail", team_b, other.code)).content.decode()
+    with scopes_disabled():
+        other_codes = [str(r.code) for r in walk_rows(other)]
+    assert re.findall(r'id="h-([0-9a-f-]+)"', other_body) == other_codes
+    assert "Assigned to" not in other_body
