@@ -240,9 +240,14 @@ def _apply_postgres(batch: ImportBatch, progress: Callable[[int], None] | None) 
         )
         result.residents_created = cursor.rowcount
         cursor.execute(DROP_TEMP)
+        if result.created > ANALYZE_AFTER:
+            # Fresh statistics, so the first walk lists and visit syncs after a big import do not plan
+            # as if the campaign had a handful of households (autovacuum would catch up only later).
+            cursor.execute(f"ANALYZE {hh}, {res}")
     return result
 
 
+ANALYZE_AFTER = 1000
 DROP_TEMP = "DROP TABLE IF EXISTS gs_hh_raw, gs_hh, gs_res_raw, gs_res"
 
 
