@@ -26,6 +26,7 @@ class TurfCutForm(forms.Form):
         min_value=1,
         max_value=MAX_TARGET_DOORS,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        # xgettext:no-python-format
         help_text=_("Turfs are balanced within ±10% of this where whole turfs allow it."),
     )
     turf_count = forms.IntegerField(
