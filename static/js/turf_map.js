@@ -21,12 +21,21 @@
     L.control.attribution({ prefix: false }).addTo(map);
     L.tileLayer(data.tiles.url, { maxZoom: 19, attribution: asText(data.tiles.attribution) }).addTo(map);
   }
+  var NOT_VISITED = "not_visited";  // selectors_turfs.NOT_VISITED
   var renderer = L.canvas({ padding: 0.5 });
   var bounds = L.latLngBounds([]);
   var route = [];
-  data.points.forEach(function (point) {
+  data.points.forEach(function (point) { route.push(L.latLng(point[0], point[1])); });
+  if (route.length > 1) {
+    // The walking order as a faint line under the markers, so the route is visible at a glance.
+    L.polyline(route, { renderer: renderer, color: "#0d6efd", weight: 1, opacity: 0.35 }).addTo(map);
+  }
+  // Doors not visited yet are drawn first, so a coloured (visited) marker is never hidden under a grey one.
+  var drawOrder = data.points.slice().sort(function (a, b) {
+    return (a[2] === NOT_VISITED ? 0 : 1) - (b[2] === NOT_VISITED ? 0 : 1);
+  });
+  drawOrder.forEach(function (point) {
     var latlng = L.latLng(point[0], point[1]);
-    route.push(latlng);
     var marker = L.circleMarker(latlng, {
       renderer: renderer,
       radius: 6,
@@ -47,10 +56,6 @@
     });
     bounds.extend(latlng);
   });
-  if (route.length > 1) {
-    // The walking order as a faint line, so the route is visible at a glance.
-    L.polyline(route, { renderer: renderer, color: "#0d6efd", weight: 1, opacity: 0.35 }).addTo(map);
-  }
   if (bounds.isValid()) {
     map.fitBounds(bounds, { padding: [16, 16], maxZoom: 18 });
   } else {
