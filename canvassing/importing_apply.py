@@ -273,23 +273,8 @@ def _as_household_values(row: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-UPDATE_FIELDS = [
-    "external_id",
-    "address_key",
-    "district",
-    "street",
-    "house_number",
-    "house_number_value",
-    "parity",
-    "building",
-    "floor",
-    "unit",
-    "postcode",
-    "latitude",
-    "longitude",
-    "notes",
-    "updated_at",
-]
+# Every staged household column but its line number, and the time of the change.
+UPDATE_FIELDS = [*(name for name in HOUSEHOLD_COLUMNS if name != "line"), "updated_at"]
 
 
 def _apply_generic(batch: ImportBatch, progress: Callable[[int], None] | None) -> ApplyResult:
