@@ -4,21 +4,11 @@
   "use strict";
   var element = document.getElementById("area-map");
   var source = document.getElementById("area-map-data");
-  if (!element || !source || typeof L === "undefined") {
+  if (!element || !source || typeof L === "undefined" || typeof GroundswellMaps === "undefined") {
     return;
   }
   var data = JSON.parse(source.textContent);
-  // Leaflet writes the tile credit as HTML: what was typed in the settings must show as text.
-  function asText(value) {
-    var holder = document.createElement("div");
-    holder.textContent = value == null ? "" : String(value);
-    return holder.innerHTML;
-  }
-  var map = L.map(element, { attributionControl: false, preferCanvas: true, zoomSnap: 0.25 });
-  if (data.tiles) {
-    L.control.attribution({ prefix: false }).addTo(map);
-    L.tileLayer(data.tiles, { maxZoom: 19, attribution: asText(data.attribution) }).addTo(map);
-  }
+  var map = GroundswellMaps.blankMap(element, data.tiles, data.attribution);
   var bounds = L.latLngBounds([]);
   if (data.geometry) {
     var outline = L.geoJSON(data.geometry, {

@@ -5,22 +5,12 @@
   "use strict";
   var element = document.getElementById("turf-map");
   var source = document.getElementById("turf-map-data");
-  if (!element || !source || typeof L === "undefined") {
+  if (!element || !source || typeof L === "undefined" || typeof GroundswellMaps === "undefined") {
     return;
   }
   var data = JSON.parse(source.textContent);
-  // Leaflet writes tooltips and the tile credit as HTML: an address from an imported file or the credit
-  // typed in the settings must show as text, never run in the session of whoever opens the map.
-  function asText(value) {
-    var holder = document.createElement("div");
-    holder.textContent = value == null ? "" : String(value);
-    return holder.innerHTML;
-  }
-  var map = L.map(element, { attributionControl: false, preferCanvas: true, zoomSnap: 0.25 });
-  if (data.tiles && data.tiles.url) {
-    L.control.attribution({ prefix: false }).addTo(map);
-    L.tileLayer(data.tiles.url, { maxZoom: 19, attribution: asText(data.tiles.attribution) }).addTo(map);
-  }
+  var asText = GroundswellMaps.asText;
+  var map = GroundswellMaps.blankMap(element, data.tiles && data.tiles.url, data.tiles && data.tiles.attribution);
   var NOT_VISITED = "not_visited";  // selectors_turfs.NOT_VISITED
   var renderer = L.canvas({ padding: 0.5 });
   var bounds = L.latLngBounds([]);
