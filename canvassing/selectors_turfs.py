@@ -1,16 +1,15 @@
 """Reads for turfs and walk lists: the one walking order every list uses (page, print, API), the turf
 list with its counts, and getting one turf for a member (a volunteer only their assigned turfs)."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, connections, router
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from django_scopes import scope
 
 from campaign.models import Campaign, Membership, Role
 from canvassing.models import Area, Assignment, Household, MapVersion, Turf, Visit
@@ -100,59 +99,9 @@ class WalkRow(NamedTuple):
     outcome: str  # the colour key: the latest outcome, or not_visited
 
 
-# Two sentinel numbers stand for a campaign and a turf while a statement is compiled (see _compiled_values).
-_CAMPAIGN_SENTINEL, _TURF_SENTINEL = -730_001, -730_002
-_Statement = tuple[str, tuple[Any, ...], list[tuple[int, list[Any], Any]]]
-_statements: dict[tuple[str, str], _Statement] = {}
-
-
-def _compiled_values(name: str, build: Callable[[], QuerySet], *, campaign_id: int, turf_id: int) -> list[tuple]:
-    """The rows of `build()` (a values_list() query of one turf) with the sentinels replaced by campaign_id
-    and turf_id: the same rows, converted by the same converters, as evaluating the query set.
-
-    The SELECT is compiled by the ORM once per name and database alias rather than on every page: compiling
-    the walk list's eight ORDER BY terms took longer than running it on PostgreSQL. `build` is called inside
-    a scope of the sentinel campaign and must filter by both sentinels."""
-    Household.objects.filter(campaign_id=campaign_id)  # the scope guard: raises outside a campaign's scope
-    alias = router.db_for_read(Household)
-    found = _statements.get((name, alias))
-    if found is None:
-        with scope(campaign=_CAMPAIGN_SENTINEL):
-            compiler = build().query.get_compiler(using=alias)
-            sql, params = compiler.as_sql()
-            columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
-            converters = [(i, funcs, expression) for i, (funcs, expression) in compiler.get_converters(columns).items()]
-        if _CAMPAIGN_SENTINEL not in params or _TURF_SENTINEL not in params:
-            raise RuntimeError(f"the {name} statement lost its campaign or turf parameter")
-        found = _statements[(name, alias)] = (sql, tuple(params), converters)
-    sql, params, converters = found
-    values = {_CAMPAIGN_SENTINEL: campaign_id, _TURF_SENTINEL: turf_id}
-    database = connections[alias]
-    with database.cursor() as cursor:
-        cursor.execute(sql, [values.get(p, p) if type(p) is int else p for p in params])
-        rows = cursor.fetchall()
-    if not converters:
-        return rows
-    converted = []
-    for row in rows:
-        row = list(row)
-        for i, funcs, expression in converters:
-            value = row[i]
-            for func in funcs:
-                value = func(value, expression, database)
-            row[i] = value
-        converted.append(tuple(row))
-    return converted
-
-
 def _walk_values(turf: Turf) -> list[tuple]:
-    """walk_list(turf).values_list(*WALK_FIELDS), compiled once."""
-
-    def build() -> QuerySet:
-        households = Household.objects.filter(campaign_id=_CAMPAIGN_SENTINEL, turf_id=_TURF_SENTINEL)
-        return in_walk_order(households).values_list(*WALK_FIELDS)
-
-    return _compiled_values("walk_list", build, campaign_id=turf.campaign_id, turf_id=turf.pk)
+    households = Household.objects.filter(campaign_id=turf.campaign_id, turf_id=turf.pk)
+    return list(in_walk_order(households).values_list(*WALK_FIELDS))
 
 
 def walk_rows(turf: Turf) -> list[WalkRow]:
@@ -267,16 +216,11 @@ def assignee_names(turf: Turf) -> list[str]:
     """Who holds the turf's active assignments (their display name, or email), oldest first: plain strings,
     for the turf page's one line."""
 
-    def build() -> QuerySet:
-        return (
-            Assignment.objects.filter(
-                campaign_id=_CAMPAIGN_SENTINEL, turf_id=_TURF_SENTINEL, status=Assignment.Status.ACTIVE
-            )
-            .order_by("created_at", "pk")
-            .values_list("membership__user__display_name", "membership__user__email")
-        )
-
-    rows = _compiled_values("assignee_names", build, campaign_id=turf.campaign_id, turf_id=turf.pk)
+    rows = (
+        Assignment.objects.filter(campaign_id=turf.campaign_id, turf_id=turf.pk, status=Assignment.Status.ACTIVE)
+        .order_by("created_at", "pk")
+        .values_list("membership__user__display_name", "membership__user__email")
+    )
     return [display_name or email for display_name, email in rows]
 
 
