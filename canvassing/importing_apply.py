@@ -65,27 +65,35 @@ def _conflict(lines: list[int]) -> ValidationError:
 # PostgreSQL ----------------------------------------------------------------------------------------
 
 
-def _copy_file(cursor: Any, table: str, columns: tuple[str, ...], path: Any) -> None:
+def copy_file(cursor: Any, table: str, columns: tuple[str, ...], path: Any) -> None:
     with open(path, "rb") as handle, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         while block := handle.read(COPY_BLOCK):
             copy.write(block)
 
 
-def _insert_columns(model: Any, supplied: dict[str, str]) -> tuple[list[str], list[str], list[Any]]:
-    """Every concrete column of `model`: the supplied SQL expression, or the field's default as a parameter,
-    so columns other parts of the app add later are filled too."""
+def insert_select(model: Any, supplied: dict[str, str], fixed: dict[str, Any]) -> tuple[str, str, list[Any]]:
+    """(column list, select list, parameters) of an INSERT INTO `model` … SELECT: for every concrete column
+    its SQL expression from `supplied`, else its value from `fixed`, else the field's default, so columns
+    other parts of the app add later are filled too. The primary key is left out unless supplied."""
     names, expressions, params = [], [], []
     for model_field in model._meta.concrete_fields:
-        if model_field.primary_key:
+        column = model_field.column
+        if column in supplied:
+            expressions.append(supplied[column])
+        elif model_field.primary_key:
             continue
-        names.append(connection.ops.quote_name(model_field.column))
-        if model_field.column in supplied:
-            expressions.append(supplied[model_field.column])
         else:
+            value = fixed[column] if column in fixed else model_field.get_default()
             expressions.append("%s")
-            default = model_field.get_default()
-            params.append(model_field.get_db_prep_save(default, connection) if default is not None else None)
-    return names, expressions, params
+            params.append(None if value is None else model_field.get_db_prep_save(value, connection))
+        names.append(connection.ops.quote_name(column))
+    return ", ".join(names), ", ".join(expressions), params
+
+
+def id_sequence(cursor: Any, model: Any) -> str:
+    """The sequence behind `model`'s id, quoted for a DEFAULT nextval(…)."""
+    cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
+    return "'" + cursor.fetchone()[0].replace("'", "''") + "'"
 
 
 def _apply_postgres(batch: ImportBatch, progress: Callable[[int], None] | None) -> ApplyResult:
@@ -100,17 +108,21 @@ def _apply_postgres(batch: ImportBatch, progress: Callable[[int], None] | None) 
         cursor = django_cursor.cursor  # psycopg 3: COPY needs the driver's cursor
         # ON COMMIT DROP does not fire inside an outer transaction (a savepoint); drop them by name too.
         cursor.execute(DROP_TEMP)
+        # Each staged row draws the id it will have if it is new while COPY loads it: the insert then needs no
+        # join back by address to learn the ids, and the residents know their household's id at once. A row
+        # that turns out to update a household leaves a gap in the sequence, as a rolled-back insert does.
         cursor.execute(
-            "CREATE TEMP TABLE gs_hh_raw (line int, external_id text, address_key text, district text, street text,"
+            "CREATE TEMP TABLE gs_hh (line int, external_id text, address_key text, district text, street text,"
             " house_number text, house_number_value int, parity smallint, building text, floor text, unit text,"
-            " postcode text, latitude double precision, longitude double precision, notes text) ON COMMIT DROP"
+            " postcode text, latitude double precision, longitude double precision, notes text,"
+            f" new_id bigint DEFAULT nextval({id_sequence(cursor, Household)}), household_id bigint) ON COMMIT DROP"
         )
-        _copy_file(cursor, "gs_hh_raw", HOUSEHOLD_COLUMNS, households_path)
+        copy_file(cursor, "gs_hh", HOUSEHOLD_COLUMNS, households_path)
+        # Rows of the file with the same address are one household: the last row's values win.
         cursor.execute(
-            "CREATE TEMP TABLE gs_hh ON COMMIT DROP AS SELECT DISTINCT ON (address_key) *, NULL::bigint AS household_id"
-            " FROM gs_hh_raw ORDER BY address_key, line DESC"
+            "DELETE FROM gs_hh t USING (SELECT address_key, max(line) AS line FROM gs_hh GROUP BY address_key"
+            " HAVING count(*) > 1) last WHERE t.address_key = last.address_key AND t.line < last.line"
         )
-        cursor.execute("CREATE INDEX ON gs_hh (address_key)")
         cursor.execute("ANALYZE gs_hh")
         if progress:
             progress(1)
@@ -148,62 +160,45 @@ def _apply_postgres(batch: ImportBatch, progress: Callable[[int], None] | None) 
             [now],
         )
         result.updated = cursor.rowcount
-        supplied = {name: f"t.{name}" for name in HOUSEHOLD_COLUMNS if name != "line"}
-        supplied.update(
-            code="gen_random_uuid()",
-            campaign_id="%s",
-            source="%s",
-            added_by_id="%s",
-            created_at="%s",
-            updated_at="%s",
-        )
-        names, expressions, defaults = _insert_columns(Household, supplied)
-        params: list[Any] = []
-        for name, expression in zip(names, expressions, strict=True):
-            if expression != "%s":
-                continue
-            column = name.strip('"')
-            value = {
+        names, expressions, params = insert_select(
+            Household,
+            {"id": "t.new_id", "code": "gen_random_uuid()", **{c: f"t.{c}" for c in HOUSEHOLD_COLUMNS if c != "line"}},
+            {
                 "campaign_id": campaign_id,
                 "source": Household.Source.IMPORT,
                 "added_by_id": batch.created_by_id,
                 "created_at": now,
                 "updated_at": now,
-            }.get(column, _DEFAULT)
-            params.append(defaults.pop(0) if value is _DEFAULT else value)
+            },
+        )
         cursor.execute(
-            f"INSERT INTO {hh} ({', '.join(names)}) SELECT {', '.join(expressions)} FROM gs_hh t"
-            " WHERE t.household_id IS NULL",
-            params,
+            f"INSERT INTO {hh} ({names}) SELECT {expressions} FROM gs_hh t WHERE t.household_id IS NULL", params
         )
         result.created = cursor.rowcount
-        cursor.execute(
-            f"UPDATE gs_hh t SET household_id = h.id FROM {hh} h"
-            " WHERE t.household_id IS NULL AND h.campaign_id = %s AND h.address_key = t.address_key",
-            [campaign_id],
-        )
         if progress:
             progress(2)
 
         cursor.execute(
             "CREATE TEMP TABLE gs_res_raw (line int, address_key text, given_name text, family_name text,"
-            " name_key text, phone text, age_band text, notes text,"
-            " person_code uuid DEFAULT gen_random_uuid()) ON COMMIT DROP"
+            " name_key text, phone text, age_band text, notes text) ON COMMIT DROP"
         )
-        _copy_file(cursor, "gs_res_raw", RESIDENT_COLUMNS, residents_path)
+        copy_file(cursor, "gs_res_raw", RESIDENT_COLUMNS, residents_path)
+        # The same name twice at one address is one resident (the last row's values win). Only residents of
+        # households that were there before can be there already.
         cursor.execute(
             "CREATE TEMP TABLE gs_res ON COMMIT DROP AS SELECT DISTINCT ON (r.address_key, r.name_key) r.*,"
-            " t.household_id, NULL::bigint AS resident_id, NULL::bigint AS person_id"
+            " COALESCE(t.household_id, t.new_id) AS household_id, t.household_id IS NOT NULL AS household_existed,"
+            f" NULL::bigint AS resident_id, nextval({id_sequence(cursor, Person)}) AS person_id"
             " FROM gs_res_raw r JOIN gs_hh t ON t.address_key = r.address_key"
             " ORDER BY r.address_key, r.name_key, r.line DESC"
         )
         cursor.execute(
             f"UPDATE gs_res x SET resident_id = r.id, person_id = r.person_id FROM {res} r"
-            " WHERE r.household_id = x.household_id AND r.name_key = x.name_key"
+            " WHERE x.household_existed AND r.household_id = x.household_id AND r.name_key = x.name_key"
         )
         cursor.execute(
             f"UPDATE {person} p SET phone = x.phone, updated_at = %s FROM gs_res x"
-            " WHERE p.id = x.person_id AND x.phone <> ''",
+            " WHERE x.resident_id IS NOT NULL AND p.id = x.person_id AND x.phone <> ''",
             [now],
         )
         cursor.execute(
@@ -211,31 +206,24 @@ def _apply_postgres(batch: ImportBatch, progress: Callable[[int], None] | None) 
             " notes = CASE WHEN x.notes <> '' THEN x.notes ELSE r.notes END FROM gs_res x WHERE r.id = x.resident_id"
         )
         result.residents_updated = cursor.rowcount
-        person_supplied = {
-            "code": "x.person_code",
-            "campaign_id": "%s",
-            "given_name": "x.given_name",
-            "family_name": "x.family_name",
-            "phone": "x.phone",
-            "created_at": "%s",
-            "updated_at": "%s",
-        }
-        names, expressions, defaults = _insert_columns(Person, person_supplied)
-        params = []
-        fixed = {"campaign_id": campaign_id, "created_at": now, "updated_at": now}
-        for name, expression in zip(names, expressions, strict=True):
-            if expression == "%s":
-                column = name.strip('"')
-                params.append(fixed[column] if column in fixed else defaults.pop(0))
+        names, expressions, params = insert_select(
+            Person,
+            {
+                "id": "x.person_id",
+                "code": "gen_random_uuid()",
+                "given_name": "x.given_name",
+                "family_name": "x.family_name",
+                "phone": "x.phone",
+            },
+            {"campaign_id": campaign_id, "created_at": now, "updated_at": now},
+        )
         cursor.execute(
-            f"INSERT INTO {person} ({', '.join(names)}) SELECT {', '.join(expressions)} FROM gs_res x"
-            " WHERE x.resident_id IS NULL",
-            params,
+            f"INSERT INTO {person} ({names}) SELECT {expressions} FROM gs_res x WHERE x.resident_id IS NULL", params
         )
         cursor.execute(
             f"INSERT INTO {res} (campaign_id, household_id, person_id, age_band, notes, name_key)"
-            f" SELECT %s, x.household_id, p.id, x.age_band, x.notes, x.name_key FROM gs_res x"
-            f" JOIN {person} p ON p.code = x.person_code WHERE x.resident_id IS NULL",
+            " SELECT %s, x.household_id, x.person_id, x.age_band, x.notes, x.name_key FROM gs_res x"
+            " WHERE x.resident_id IS NULL",
             [campaign_id],
         )
         result.residents_created = cursor.rowcount
@@ -248,10 +236,7 @@ def _apply_postgres(batch: ImportBatch, progress: Callable[[int], None] | None) 
 
 
 ANALYZE_AFTER = 1000
-DROP_TEMP = "DROP TABLE IF EXISTS gs_hh_raw, gs_hh, gs_res_raw, gs_res"
-
-
-_DEFAULT = object()
+DROP_TEMP = "DROP TABLE IF EXISTS gs_hh, gs_res_raw, gs_res"
 
 
 # SQLite and anything else ----------------------------------------------------------------------------
