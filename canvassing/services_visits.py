@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
@@ -42,6 +43,8 @@ MAX_LEAFLETS = 50
 MAX_NOTE = 2000
 MAX_TEXT_ANSWER = 1000
 BATCH_LIMIT = 200  # items per sync request
+# PostgreSQL stores no NUL in text: refused as a field error, not a failed batch the phone would resend forever.
+NO_NULL_CHARACTERS = ProhibitNullCharactersValidator()
 
 # Outcomes that take a household out of future walk lists.
 STATUS_FOR_OUTCOME = {
@@ -123,6 +126,7 @@ def clean_answer(question: SurveyQuestion, value: Any) -> Any:
     text = str(value).strip()
     if len(text) > MAX_TEXT_ANSWER:
         raise ValidationError(_("Keep the answer under %(n)d characters.") % {"n": MAX_TEXT_ANSWER})
+    NO_NULL_CHARACTERS(text)
     return text or None
 
 
@@ -373,6 +377,8 @@ def _check(batch: _Batch, item: VisitInput) -> tuple[Household | None, dict[str,
                     errors.setdefault("answers", []).extend(exc.messages)
     if len(item.note or "") > MAX_NOTE:
         errors["note"] = [_("Keep the note under %(n)d characters.") % {"n": MAX_NOTE}]
+    elif "\x00" in (item.note or ""):
+        errors["note"] = [str(NO_NULL_CHARACTERS.message)]
     visited_at = item.visited_at
     if visited_at is None or timezone.is_naive(visited_at):
         errors["visited_at"] = [_("Give the time of the visit with its time zone.")]

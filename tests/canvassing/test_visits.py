@@ -202,6 +202,69 @@ def test_a_code_reused_for_another_door_is_refused_without_showing_it(walk):
     assert "code" in caught.value.message_dict
 
 
+def test_a_visit_refused_for_its_taken_code_changes_nothing_on_its_door(walk):
+    team, _turf, doors = walk
+    now = timezone.now()
+    taken = uuid.uuid4()
+    record(team, doors[1], code=taken, visited_at=now - dt.timedelta(hours=1))
+    items = [
+        VisitInput(code=taken, household=doors[0].code, outcome="do_not_contact", visited_at=now),
+        VisitInput(code=uuid.uuid4(), household=doors[2].code, outcome="not_home", visited_at=now),
+    ]
+    refused, stored = visits_record_batch(canvasser=team.volunteer, items=items, acting_user=team.volunteer.user)
+    assert "code" in refused.errors and stored.created
+    doors[0].refresh_from_db()
+    doors[2].refresh_from_db()
+    assert (doors[0].last_outcome, doors[0].status, doors[0].last_visited_at) == ("", Household.Status.ACTIVE, None)
+    assert (doors[2].last_outcome, doors[2].last_visited_at) == ("not_home", now)
+
+
+def test_a_half_retried_batch_updates_doors_only_by_its_new_visits(walk):
+    team, _turf, doors = walk
+    now = timezone.now()
+    first = VisitInput(code=uuid.uuid4(), household=doors[0].code, outcome="contacted", visited_at=now)
+    visits_record_batch(canvasser=team.volunteer, items=[first], acting_user=team.volunteer.user)
+    retry = [
+        first,
+        VisitInput(
+            code=uuid.uuid4(), household=doors[0].code, outcome="refused", visited_at=now - dt.timedelta(hours=1)
+        ),
+        VisitInput(code=uuid.uuid4(), household=doors[1].code, outcome="moved", visited_at=now),
+    ]
+    results = visits_record_batch(canvasser=team.volunteer, items=retry, acting_user=team.volunteer.user)
+    assert [r.created for r in results] == [False, True, True]
+    doors[0].refresh_from_db()
+    doors[1].refresh_from_db()
+    assert (doors[0].last_outcome, doors[0].last_visited_at) == ("contacted", now)
+    assert (doors[1].last_outcome, doors[1].status) == ("moved", Household.Status.MOVED)
+
+
+def test_notes_answers_and_times_are_stored_exactly_as_sent(walk):
+    team, _turf, doors = walk
+    q = questions(team.campaign)
+    note = 'Said "come back" at 5 \\ it\'s 6楼 🙂\nsecond line'
+    comment = 'Bus 2A \\ "late" 交通'
+    when = (timezone.now() - dt.timedelta(minutes=3)).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    when = when.replace(microsecond=123456)
+    visit, _created = record(team, doors[0], note=note, answers={str(q["comment"].code): comment}, visited_at=when)
+    stored = Visit.objects.get(pk=visit.pk)
+    assert (stored.note, stored.answers, stored.visited_at) == (note, {str(q["comment"].code): comment}, when)
+    doors[0].refresh_from_db()
+    assert doors[0].last_visited_at == when
+
+
+def test_a_null_character_is_refused_not_stored(walk):
+    team, _turf, doors = walk
+    q = questions(team.campaign)
+    with pytest.raises(ValidationError) as caught:
+        record(team, doors[0], note="gate\x00code")
+    assert "note" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        record(team, doors[0], answers={str(q["comment"].code): "a\x00b"})
+    assert "answers" in caught.value.message_dict
+    assert not Visit.objects.exists()
+
+
 def test_floor_not_home_marks_every_door_of_the_floor_not_visited_today(walk):
     team, turf, doors = walk
     floor_three = [d for d in doors if d.floor == "3"]

@@ -107,6 +107,22 @@ def test_sync_batch_reports_each_item_and_a_retry_changes_nothing(client, walk):
         assert Visit.objects.count() == 3
 
 
+def test_a_null_character_in_one_note_rejects_that_visit_not_the_batch(client, walk):
+    team, _turf, doors = walk
+    token_client(client, team.volunteer)
+    now = timezone.now().isoformat()
+    visits = [
+        {"code": str(uuid.uuid4()), "household": str(d.code), "outcome": "not_home", "visited_at": now, "note": note}
+        for d, note in ((doors[0], "gate\u0000code"), (doors[1], "fine"))
+    ]
+    response = client.post(api("visit-sync", team), {"visits": visits}, content_type="application/json")
+    assert response.status_code == 200
+    assert [(r["status"], list(r.get("errors", {}))) for r in response.json()["results"]] == [
+        ("rejected", ["note"]),
+        ("created", []),
+    ]
+
+
 def test_session_sync_needs_the_csrf_token(walk):
     from django.test import Client
 
