@@ -108,6 +108,9 @@ def _apply_postgres(batch: ImportBatch, progress: Callable[[int], None] | None) 
         cursor = django_cursor.cursor  # psycopg 3: COPY needs the driver's cursor
         # ON COMMIT DROP does not fire inside an outer transaction (a savepoint); drop them by name too.
         cursor.execute(DROP_TEMP)
+        # Room to group and sort a big file's staged rows in memory rather than in temporary files (until
+        # the transaction ends).
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         # Each staged row draws the id it will have if it is new while COPY loads it: the insert then needs no
         # join back by address to learn the ids, and the residents know their household's id at once. A row
         # that turns out to update a household leaves a gap in the sequence, as a rolled-back insert does.
