@@ -117,3 +117,54 @@ def test_three_signatures_typed_with_the_keyboard_only(live_server, transactiona
     assert saved[0].household == district.inside[0] and saved[2].household == district.inside[0]
     assert all(s.collected_by == team.volunteer and s.entered_by == team.volunteer.user for s in saved)
     context.close()
+
+
+def test_enter_while_the_address_search_is_in_flight_cancels_the_search(
+    live_server, transactional_db, chromium, settings, monkeypatch
+):
+    """Enter saves the line at once; the address search still on its way is cancelled, so its answer (for the
+    line being saved) never lands in the form."""
+    import threading
+
+    from playwright.sync_api import expect
+
+    from nominations import selectors
+
+    base = live_server.url
+    settings.SITE_URL = base
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nom"}}
+    team = make_team("paper-sheets")
+    district = make_district(team)
+    with scopes_disabled():
+        sheet = services.sheets_create(drive=district.drive, acting_user=team.owner.user, first=1, count=1)[0]
+        services.sheet_checkout(sheet=sheet, membership=team.volunteer, acting_user=team.owner.user)
+    search = selectors.household_search
+    released, answered = threading.Event(), threading.Event()
+
+    def slow_search(drive, query):
+        released.wait(timeout=3)  # a slow network: the search is still on its way when Enter is pressed
+        try:
+            return list(search(drive, query))
+        finally:
+            answered.set()
+
+    monkeypatch.setattr(selectors, "household_search", slow_search)
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    signed_in(context, team.volunteer.user, base)
+    page = context.new_page()
+    page.goto(f"{base}/c/{team.campaign.slug}/nominations/sheets/{sheet.code}/")
+    page.locator("#e-name").focus()
+    page.keyboard.type("Chan Tai Man")
+    page.keyboard.press("Tab")
+    with page.expect_request(lambda request: "/households/" in request.url) as searching:
+        page.keyboard.type("1 nathan road")
+    page.keyboard.press("Enter")
+    searched = searching.value
+    expect(page.get_by_test_id("entry-saved")).to_contain_text("Line 1 saved.")
+    expect(page.get_by_test_id("signature-row")).to_have_count(1)
+    released.set()
+    assert searched.response() is None and searched.failure is not None  # cancelled, not answered
+    expect(page.locator("#household-results [data-household]")).to_have_count(0)
+    answered.wait(timeout=5)
+    context.close()
