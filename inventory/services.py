@@ -18,6 +18,7 @@ UPDATE and emails the coordinators through the outbox, keyed by the crossing num
 threshold flips it back, so the next fall alerts again — once per crossing, however many movements.
 """
 
+import contextlib
 import functools
 import uuid
 from decimal import Decimal, InvalidOperation
@@ -581,8 +582,8 @@ def _pg_movement_sql(*, source: bool, target: bool, low_check: bool, live: bool)
 
 
 def _record_pg(movement: Movement) -> Movement:
-    """No transaction of its own: the one statement is atomic, and inside a caller's transaction it joins it
-    without a savepoint (a refusal has changed nothing, so the caller's transaction stays usable). The alert
+    """One statement, atomic by itself; inside a caller's transaction it runs in a savepoint, so a refusal, even
+    one that reached the not-negative check, leaves the caller's transaction usable. The alert
     of a low-stock crossing goes to the outbox right after, in its own transaction when there is no caller's;
     its dedupe key carries the crossing number."""
     source, target = movement.from_location_id, movement.to_location_id
@@ -608,15 +609,17 @@ def _record_pg(movement: Movement) -> Movement:
         "actor": movement.actor_id,
         "created_at": movement.created_at,
     }
+    # Inside a caller's transaction, a savepoint: when the statement fails only it is undone, and the caller's
+    # transaction stays usable. Alone, the one statement is its own transaction.
+    savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     try:
-        with connection.cursor() as cursor:
+        with savepoint, connection.cursor() as cursor:
             cursor.execute(sql, params)
             pk, live, ok, held, crossing, total = cursor.fetchone()
     except IntegrityError as exc:
         # Opposite transfers racing on one row can still reach the not-negative check (seen in CI): the
-        # whole statement was undone, so it is the same refusal as too little stock. Inside a caller's
-        # transaction the error has spoilt it, and it is raised as it is.
-        if connection.in_atomic_block or "stocklevel_not_negative" not in str(exc) or source is None:
+        # statement was undone, so it is the same refusal as too little stock.
+        if "stocklevel_not_negative" not in str(exc) or source is None:
             raise
         raise _refusal(
             location=movement.from_location, variant=movement.variant, held=None, wanted=movement.quantity

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q, Sum
 from django_scopes import scope
 
@@ -326,6 +327,7 @@ def test_client_code_of_another_campaigns_movement_is_refused(team_a, team_b):
         assert not Movement.objects.filter(campaign=team_a.campaign).exists()
 
 
+@pytest.mark.django_db(transaction=True)  # no transaction around it, as in a view
 def test_a_movement_is_one_statement_on_postgresql(in_scope_a, django_assert_num_queries):
     """Issue, transfer, door drop with its low-stock check: each one round trip to PostgreSQL."""
     require_service("PostgreSQL", using_postgres())
@@ -350,3 +352,27 @@ def test_a_movement_is_one_statement_on_postgresql(in_scope_a, django_assert_num
     variant.refresh_from_db()
     assert (variant.is_low, variant.low_crossings) == (True, 1)
     assert Message.objects.filter(template="inventory/low_stock").count() == 2
+
+
+def test_a_transfer_that_loses_a_race_inside_a_callers_transaction_is_refused_cleanly(in_scope_a, monkeypatch):
+    """Opposite transfers racing on one row can get past the stock check and stop at the not-negative check.
+    Inside a caller's transaction that is the same refusal as too little stock, and the transaction goes on."""
+    require_service("PostgreSQL", using_postgres())
+    team = in_scope_a
+    variant = leaflet(team)
+    base = office(team)
+    store = office(team, "Shed")
+    receive(team, variant, base, 5)
+    movement_sql = services._pg_movement_sql
+    # The race's outcome without the race: the stock check passes, the decrement then breaks the constraint.
+    monkeypatch.setattr(
+        services, "_pg_movement_sql", lambda **flags: movement_sql(**flags).replace("quantity >= %(quantity)s", "true")
+    )
+    common = {"campaign": team.campaign, "variant": variant, "acting_user": team.coordinator.user}
+    with transaction.atomic():
+        with pytest.raises(ValidationError) as refused:
+            services.movement_record(kind="transferred", from_location=base, to_location=store, quantity=8, **common)
+        assert "from_location" in refused.value.message_dict
+        assert on_hand(location=base, variant=variant) == 5  # the caller's transaction is still usable
+        services.movement_record(kind="transferred", from_location=base, to_location=store, quantity=2, **common)
+    assert [on_hand(location=p, variant=variant) for p in (base, store)] == [3, 2]
