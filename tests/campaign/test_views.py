@@ -258,3 +258,20 @@ def test_error_pages_render(client, team_a):
     client.force_login(team_a.volunteer.user)
     assert "Not allowed" in client.get(f"/c/{team_a.campaign.slug}/audit/").content.decode()
     assert "Not found" in client.get("/c/nothing/").content.decode()
+
+
+def test_audit_log_shows_each_detail_as_a_line_to_read(client, team_a):
+    from campaign.audit import log_action
+
+    with scope(campaign=team_a.campaign.pk):
+        log_action(
+            campaign=team_a.campaign,
+            actor=team_a.owner.user,
+            action="turfs.cut",
+            data={"fields": ["name", "office"], "turf_count": 12, "existing_contact": False, "series": None},
+        )
+    client.force_login(team_a.owner.user)
+    page = client.get(reverse("campaign:audit", kwargs={"campaign_slug": team_a.campaign.slug})).content.decode()
+    for line in ("Fields: name, office", "Turf count: 12", "Existing contact: no", "Series: —"):
+        assert f"<div>{line}</div>" in page
+    assert "{" not in page.split("turfs.cut", 1)[1].split("</tr>", 1)[0]  # no raw dict
