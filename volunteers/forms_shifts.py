@@ -58,7 +58,7 @@ class ShiftForm(forms.Form):
         label=_("Required skill"),
         queryset=Skill.objects.none(),
         required=False,
-        empty_label=_("None"),
+        empty_label=_("Any volunteer"),
         help_text=_("Volunteers without it can still sign up, but see a warning."),
     )
     notes = forms.CharField(label=_("Notes for volunteers"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

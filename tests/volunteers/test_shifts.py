@@ -142,6 +142,16 @@ class TestCreateShift:
         with scopes_disabled():
             assert Shift.objects.get().required_skill == skill
 
+    def test_a_shift_without_a_required_skill_offers_any_volunteer_not_none(self, client, team_a):
+        with scopes_disabled():
+            program_for(team_a.campaign)
+            shift = make_shift(team_a.campaign)
+        client.force_login(team_a.coordinator.user)
+        for page in (url("shift_new", team_a.campaign), url("shift_edit", team_a.campaign, code=shift.code)):
+            html = client.get(page).content.decode()
+            select = html.split('name="required_skill"', 1)[1].split("</select>", 1)[0]
+            assert '<option value="" selected>Any volunteer</option>' in select and "None" not in select
+
     def test_another_campaigns_skill_is_refused(self, client, team_a, team_b):
         with scopes_disabled():
             program_for(team_b.campaign)
