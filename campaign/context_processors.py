@@ -1,13 +1,10 @@
 from django.http import HttpRequest
 
-from campaign.selectors import memberships_for_user
-
 
 def navigation(request: HttpRequest) -> dict:
-    """The campaign switcher and the current campaign, on every page."""
-    user = getattr(request, "user", None)
+    """The current campaign and the member's place in it, on every page (the navigation bar reads the
+    campaigns for its switcher itself: campaign/templatetags/navigation.py)."""
     return {
         "current_campaign": getattr(request, "campaign", None),
         "current_membership": getattr(request, "membership", None),
-        "my_memberships": (lambda: memberships_for_user(user)) if user is not None else list,
     }

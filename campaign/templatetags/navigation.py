@@ -1,12 +1,14 @@
-"""The navigation bar's menus, rendered once per process for each thing they can show.
+"""The navigation bar, rendered once per process for each thing it can show.
 
-Every page draws the same menus: forty-odd links reversed and translated on each request cost a few
-milliseconds of every page. `{% menu "includes/campaign_nav.html" slug=... role=... %}` renders the menu
-template from a context that holds nothing but the variables named in the tag, so its HTML is a function of
-those variables, the active language and the URLconf (with the script prefix) — exactly the memo's key. A
-role change, another campaign, another language or another URLconf is another key; nothing about the user,
-the request or the database can reach the fragment, so it cannot go stale. The template object is in the key
-too, so an edited template (the development server reloads it) is rendered afresh.
+Every page draws the same bar: fifty-odd links reversed and translated on each request cost a millisecond or
+more of every page. `{% navigation_bar %}` renders includes/navbar.html from a context that holds nothing but
+the values below (who is signed in, as what they are shown, their campaigns for the switcher, and on a
+campaign's page that campaign and their role there), so its HTML is a function of those values, the active
+language and the URLconf with its script prefix — exactly the memo's key. A role change, a renamed campaign,
+a campaign joined or left, another language or another URLconf is another key; nothing else about the user,
+the request or the database can reach the bar, so it cannot go stale. The switcher's campaigns are still read
+on every page (they are part of the key). The template object is in the key too, so an edited template (the
+development server reloads it) is rendered afresh.
 """
 
 from functools import lru_cache
@@ -23,27 +25,48 @@ from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from campaign.selectors import campaign_links_for_user
+
 register = template.Library()
 
 
-@register.simple_tag
-def menu(template_name: str, **variables: Any) -> SafeString:
-    """The menu template rendered with only `variables` in its context (values must be hashable)."""
+@register.simple_tag(takes_context=True)
+def navigation_bar(context: Context) -> SafeString:
+    user = context.get("user")
+    values: dict[str, Any] = {"signed_in": bool(user and user.is_authenticated)}
+    if values["signed_in"]:
+        values["user_label"] = str(user)
+        values["campaigns"] = tuple(campaign_links_for_user(user))
+        campaign, membership = context.get("current_campaign"), context.get("current_membership")
+        if campaign and membership:
+            values |= {
+                "current": campaign.pk,
+                "campaign_name": campaign.name,
+                "slug": campaign.slug,
+                "role": membership.role,
+                "role_label": str(membership.get_role_display()),
+            }
+    return rendered_alone("includes/navbar.html", **values)
+
+
+def rendered_alone(template_name: str, **values: Any) -> SafeString:
+    """The template rendered with only `values` (hashable) in its context, once per process for each set of
+    values, language and URLconf."""
     compiled = Engine.get_default().get_template(template_name)  # the loader's: the same object until reloaded
     urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return _rendered(compiled, get_language(), urlconf, get_script_prefix(), tuple(sorted(variables.items())))
+    return _rendered(compiled, get_language(), urlconf, get_script_prefix(), tuple(sorted(values.items())))
 
 
 @lru_cache(maxsize=1024)
 def _rendered(
-    compiled: Template, language: str | None, urlconf: Any, prefix: str, variables: tuple[tuple[str, Any], ...]
+    compiled: Template, language: str | None, urlconf: Any, prefix: str, values: tuple[tuple[str, Any], ...]
 ) -> SafeString:
     # language, urlconf and prefix are the memo's key only: they are active already, and {% url %} and
     # {% translate %} read them from there.
-    return mark_safe(compiled.render(Context(dict(variables), autoescape=compiled.engine.autoescape)))  # noqa: S308
+    return mark_safe(compiled.render(Context(dict(values), autoescape=compiled.engine.autoescape)))  # noqa: S308
 
 
 @receiver(setting_changed)
-def _forget_menus(**kwargs: Any) -> None:
-    """Tests change URLconfs, languages and templates' settings: forget every rendered menu."""
+def _forget_rendered(**kwargs: Any) -> None:
+    """Tests change URLconfs, languages and templates' settings: forget everything rendered."""
     _rendered.cache_clear()

@@ -1,14 +1,13 @@
-"""The navigation bar's menus are rendered once per process for what they show ({% menu %}): they must follow a
-member's role, the language and the campaign on the very next page, and keep every link."""
+"""The navigation bar is rendered once per process for what it shows ({% navigation_bar %}): it must follow a
+member's role, their campaigns, the campaign's name, their name and the language on the very next page."""
 
 import pytest
-from django.template import Context, Template
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 from django_scopes import scopes_disabled
 
 from campaign.models import Role
-from campaign.templatetags.navigation import _rendered
+from campaign.templatetags.navigation import _rendered, rendered_alone
 
 pytestmark = pytest.mark.django_db
 
@@ -74,12 +73,39 @@ def test_the_menu_follows_the_campaign_and_the_language(client, team_a, team_b):
     assert link("campaign:audit", team_a) in page
 
 
-def test_menu_links_carry_the_script_prefix():
-    template = Template('{% load navigation %}{% menu "includes/campaign_nav.html" slug="c1" role="owner" %}')
-    plain = template.render(Context())
+def test_the_switcher_follows_campaigns_joined_left_and_renamed_and_the_name_shown(client, team_a, team_b):
+    client.force_login(team_a.volunteer.user)
+    page = home(client, team_a)
+    switcher = page.split('data-testid="nav-campaigns"')[1]
+    assert team_a.campaign.name in switcher and team_b.campaign.name not in switcher
+
+    with scopes_disabled():
+        joined = team_b.campaign.memberships.create(user=team_a.volunteer.user, role=Role.VOLUNTEER)
+    switcher = home(client, team_a).split('data-testid="nav-campaigns"')[1]
+    assert team_b.campaign.name in switcher and f"/c/{team_b.campaign.slug}/" in switcher
+
+    with scopes_disabled():
+        team_a.campaign.name = "Renamed Campaign"
+        team_a.campaign.save(update_fields=["name"])
+        team_a.volunteer.user.display_name = "Newly Named"
+        team_a.volunteer.user.save(update_fields=["display_name"])
+    page = home(client, team_a)
+    bar = page.split("<nav")[1].split("</nav>")[0]
+    assert bar.count("Renamed Campaign") == 2  # the current campaign and its switcher entry
+    assert "Newly Named" in bar
+
+    with scopes_disabled():
+        joined.delete()
+    switcher = home(client, team_a).split('data-testid="nav-campaigns"')[1]
+    assert team_b.campaign.name not in switcher
+
+
+def test_links_carry_the_script_prefix():
+    values = {"signed_in": True, "user_label": "u", "campaigns": (), "slug": "c1", "role": "owner", "current": 1}
+    plain = rendered_alone("includes/navbar.html", **values)
     try:
         set_script_prefix("/groundswell/")
-        prefixed = template.render(Context())
+        prefixed = rendered_alone("includes/navbar.html", **values)
     finally:
         set_script_prefix("/")
     assert 'href="/c/c1/"' in plain and 'href="/groundswell/c/c1/"' in prefixed
