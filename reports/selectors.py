@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from campaign.models import Campaign, Membership, Role
@@ -25,6 +25,7 @@ from inventory import selectors as inventory_selectors
 from inventory.models import Variant
 from nominations import selectors as nomination_selectors
 from nominations.models import Drive, Signature
+from volunteers import selectors as volunteer_selectors
 from volunteers.models import Shift, Signup, Volunteer
 
 PERIODS = (7, 14, 30, 90)
@@ -387,8 +388,8 @@ def week_on_week(campaign: Campaign, *, today: dt.date | None = None) -> list[di
         now=Count("id", filter=between("created_at", this_week)),
         then=Count("id", filter=between("created_at", last_week)),
     )
-    hours_now = hours_between(campaign, this_week.start_at, this_week.end_at)
-    hours_then = hours_between(campaign, last_week.start_at, last_week.end_at)
+    hours_now = volunteer_selectors.hours_counted(campaign, start_at=this_week.start_at, end_at=this_week.end_at)
+    hours_then = volunteer_selectors.hours_counted(campaign, start_at=last_week.start_at, end_at=last_week.end_at)
     money = fundraising_selectors.accepted_entries(campaign).aggregate(
         now=fundraising_selectors.money_sum("amount", filter=between("received_on", this_week, dates=True)),
         then=fundraising_selectors.money_sum("amount", filter=between("received_on", last_week, dates=True)),
@@ -419,35 +420,6 @@ def week_on_week(campaign: Campaign, *, today: dt.date | None = None) -> list[di
         }
         for key, now, then in rows
     ]
-
-
-def hours_between(
-    campaign: Campaign, start_at: dt.datetime, end_at: dt.datetime, *, volunteer: Volunteer | None = None
-) -> Decimal:
-    """Volunteer hours of shifts that started in [start_at, end_at): the same rule as
-    volunteers.selectors.volunteer_hours (a coordinator's correction wins, otherwise the shift's length
-    when attended; confirmed places on shifts that were not cancelled), limited to a time range."""
-    counted = Signup.objects.filter(
-        campaign=campaign,
-        status=Signup.Status.CONFIRMED,
-        shift__cancelled_at=None,
-        shift__starts_at__gte=start_at,
-        shift__starts_at__lt=end_at,
-    )
-    if volunteer is not None:
-        counted = counted.filter(volunteer=volunteer)
-    totals = counted.aggregate(
-        corrected=Sum("hours", filter=Q(hours__isnull=False)),
-        attended=Sum(
-            ExpressionWrapper(F("shift__ends_at") - F("shift__starts_at"), output_field=DurationField()),
-            filter=Q(hours__isnull=True, attendance=Signup.Attendance.ATTENDED),
-        ),
-    )
-    attended = totals["attended"] or dt.timedelta(0)
-    if not isinstance(attended, dt.timedelta):  # SQLite may return microseconds
-        attended = dt.timedelta(microseconds=int(attended))
-    attended_hours = Decimal(attended.total_seconds()) / Decimal(3600)
-    return (Decimal(totals["corrected"] or 0) + attended_hours).quantize(Decimal("0.01"))
 
 
 # --- the campaign's calendar ---------------------------------------------------------------------
@@ -586,7 +558,11 @@ def my_month(membership: Membership, volunteer: Volunteer | None, *, today: dt.d
     """My hours (shifts that started this month) and my doors (visits I logged this month)."""
     campaign = membership.campaign
     start_at, end_at = month_bounds(campaign, today)
-    hours = hours_between(campaign, start_at, end_at, volunteer=volunteer) if volunteer else Decimal("0.00")
+    hours = (
+        volunteer_selectors.hours_counted(campaign, volunteer=volunteer, start_at=start_at, end_at=end_at)
+        if volunteer
+        else Decimal("0.00")
+    )
     figures, _support = progress.progress_for_member(
         campaign=campaign, membership=membership, since=start_at, until=end_at
     )

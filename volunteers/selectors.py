@@ -141,24 +141,39 @@ def volunteer_signups(volunteer: Volunteer, *, limit: int = 200) -> list[Signup]
     )
 
 
-def volunteer_hours(volunteer: Volunteer) -> Decimal:
-    """The sum of Signup.counted_hours, in one SQL aggregate: a coordinator's correction where there
-    is one, otherwise the shift's length when the volunteer attended."""
-    # The same signups as the volunteer's own total: confirmed places on shifts that took place.
-    counted = Signup.objects.filter(
-        campaign=volunteer.campaign, volunteer=volunteer, status=Signup.Status.CONFIRMED, shift__cancelled_at=None
-    )
+def hours_counted(
+    campaign: Campaign,
+    *,
+    volunteer: Volunteer | None = None,
+    start_at: dt.datetime | None = None,
+    end_at: dt.datetime | None = None,
+) -> Decimal:
+    """Volunteer hours, the one rule for every total: the sum of Signup.counted_hours in one SQL aggregate (a
+    coordinator's correction where there is one, otherwise the shift's length when the volunteer attended),
+    over confirmed places on shifts that were not cancelled. One volunteer's or everyone's, and only shifts
+    that started in [start_at, end_at) when those are given."""
+    counted = Signup.objects.filter(campaign=campaign, status=Signup.Status.CONFIRMED, shift__cancelled_at=None)
+    if volunteer is not None:
+        counted = counted.filter(volunteer=volunteer)
+    if start_at is not None:
+        counted = counted.filter(shift__starts_at__gte=start_at)
+    if end_at is not None:
+        counted = counted.filter(shift__starts_at__lt=end_at)
     totals = counted.aggregate(
         corrected=Sum("hours", filter=Q(hours__isnull=False)),
         attended=Sum(
             ExpressionWrapper(F("shift__ends_at") - F("shift__starts_at"), output_field=DurationField()),
             filter=Q(hours__isnull=True, attendance=Signup.Attendance.ATTENDED),
         ),
-        shifts=Count("id", filter=Q(attendance=Signup.Attendance.ATTENDED)),
     )
     attended = totals["attended"] or dt.timedelta(0)
     attended_hours = Decimal(attended.total_seconds()) / Decimal(3600)
-    return ((totals["corrected"] or Decimal(0)) + attended_hours).quantize(Decimal("0.01"))
+    return (Decimal(totals["corrected"] or 0) + attended_hours).quantize(Decimal("0.01"))
+
+
+def volunteer_hours(volunteer: Volunteer) -> Decimal:
+    """All of a volunteer's hours (see hours_counted)."""
+    return hours_counted(volunteer.campaign, volunteer=volunteer)
 
 
 def volunteer_notes(volunteer: Volunteer, *, limit: int = 100) -> list[VolunteerNote]:

@@ -372,6 +372,11 @@ class TestVolunteerPage:
             expected = sum((s.counted_hours() for s in rows), Decimal(0))
             assert expected == Decimal("4.50")
             assert selectors.volunteer_hours(volunteer) == expected
+            # A date range (the dashboard's week, "my month") counts by the same rule, over the shifts it holds.
+            two_days = {"start_at": corrected.starts_at, "end_at": waiting.starts_at}
+            assert selectors.hours_counted(c, volunteer=volunteer, **two_days) == Decimal("1.50")
+            assert selectors.hours_counted(c, **two_days) == Decimal("1.50")
+            assert selectors.hours_counted(c, volunteer=volunteer, end_at=corrected.starts_at) == Decimal("3.00")
             VolunteerNote.objects.create(campaign=c, volunteer=volunteer, author=team_a.owner.user, body="Has a car")
         page = coordinator_client.get(url("volunteer_detail", c, code=volunteer.code)).content.decode()
         assert re.search(r'data-testid="hours-total">4\.50<', page)
