@@ -106,20 +106,19 @@ def _walk_values(turf: Turf) -> list[tuple]:
 
 def walk_rows(turf: Turf) -> list[WalkRow]:
     """The walk list as plain rows (one query, no model instances: a 1,000-door list stays quick)."""
+    make_row = tuple.__new__  # WalkRow(*values, …) without a call through its keyword-taking __new__ per door
+    styles = OUTCOME_STYLES
     rows = []
     append = rows.append
     for values in _walk_values(turf):
-        street, number, building, floor, unit, outcome = (
-            values[2],
-            values[3],
-            values[4],
-            values[5],
-            values[6],
-            values[10],
-        )
+        _pk, _code, street, number, building, floor, unit, _district, _lat, _lon, outcome, _at, _review = values
         street_line = f"{number} {street}" if number and street else (number or street)
-        door_line = " ".join(part for part in (building, floor and f"{floor}/F", unit) if part)
-        append(WalkRow(*values, street_line, door_line, outcome if outcome in OUTCOME_STYLES else NOT_VISITED))
+        door_line = (
+            " ".join(part for part in (building, floor and f"{floor}/F", unit) if part)
+            if building or floor or unit
+            else ""
+        )
+        append(make_row(WalkRow, (*values, street_line, door_line, outcome if outcome in styles else NOT_VISITED)))
     return rows
 
 

@@ -1,6 +1,7 @@
 /* A turf's map: its households as circle markers coloured by their latest outcome, numbered as in the
    walk list, on a blank canvas (a tile layer only when the campaign named its own tile server).
-   Data comes from json_script: {points: [[lat, lon, outcome, number, address]], colours, tiles}. */
+   Data comes from json_script: {points: [[lat, lon, outcome, number, address]], colours, tiles}, with latitude
+   and longitude in millionths of a degree (views_turfs.map_points). */
 (function () {
   "use strict";
   var element = document.getElementById("turf-map");
@@ -9,6 +10,10 @@
     return;
   }
   var data = JSON.parse(source.textContent);
+  data.points.forEach(function (point) {
+    point[0] /= 1e6;
+    point[1] /= 1e6;
+  });
   var asText = GroundswellMaps.asText;
   var map = GroundswellMaps.blankMap(element, data.tiles && data.tiles.url, data.tiles && data.tiles.attribution);
   var NOT_VISITED = "not_visited";  // selectors_turfs.NOT_VISITED

@@ -79,8 +79,12 @@ def test_turf_page_shows_the_walk_list_in_order_with_status_colours(client, team
     assert [code for code, _o in listed] == expected  # walk order, do-not-contact gone
     assert listed[0][1] == "contacted" and listed[1][1] == "not_visited"
     assert "11 doors" in body
+    walk_list = re.search(r'<ol [^>]*id="walk-list"[^>]*>(.*?)</ol>', body, re.S).group(1)
+    assert re.findall(r'id="h-([0-9a-f-]+)"', walk_list) == expected  # the rows sit in the list, once
     data = json.loads(re.search(r'<script id="turf-map-data" type="application/json">(.*?)</script>', body).group(1))
     assert len(data["points"]) == 11 and data["points"][0][2] == "contacted"
+    # Latitude and longitude in millionths of a degree (turf_map.js divides them back).
+    assert data["points"][0][:2] == [round(rows[0].latitude * 1e6), round(rows[0].longitude * 1e6)]
     assert data["tiles"] == {}  # blank canvas unless the campaign set a tile server
     assert "/households/" + expected[0] + "/visit/" in body  # each door links to the visit form
     assert 'name="households"' in body  # coordinators can tick doors to move
