@@ -257,6 +257,7 @@ def test_import_address_key_is_the_models(parts):
     normaliser = importing.Normaliser()
     assert normaliser.derived(parts) == expected
     assert normaliser.derived(parts) == expected  # and again, from what it remembered
+    assert normaliser.keys([[part] for part in parts]) == [expected[0]]  # a block's keys, a column at a time
 
 
 def test_cells_with_tabs_backslashes_and_line_breaks_arrive_intact(team_a, django_capture_on_commit_callbacks):
@@ -266,3 +267,20 @@ def test_cells_with_tabs_backslashes_and_line_breaks_arrive_intact(team_a, djang
     assert household.street == "Java\\Road" and household.notes == "first line\nsecond\tline"
     with scope(campaign=team_a.campaign.pk):
         assert household.residents.get().person.given_name == "Ann\\Lee"
+
+
+def test_rows_with_one_address_are_one_household_with_the_last_rows_values(team_a, django_capture_on_commit_callbacks):
+    data = (
+        "street,number,notes,latitude,longitude,resident,phone\n"
+        "Java Road,1,first,22.1,114.1,Ann,+852 9123 4567\n"
+        "Marble Road,2,,,,,\n"
+        " JAVA ROAD ,1,second,22.2,114.2,Bo,\n"
+        "java road,1,third,,,Ann,+852 9123 4568\n"
+    )
+    batch = import_file(team_a, data.encode(), django_capture_on_commit_callbacks)
+    assert (batch.created_count, batch.updated_count, batch.residents_created) == (2, 0, 2)
+    java = next(h for h in _households(team_a) if h.house_number == "1")
+    assert (java.street, java.notes, java.latitude) == ("java road", "third", None)
+    with scope(campaign=team_a.campaign.pk):
+        phones = {r.person.given_name: str(r.person.phone) for r in java.residents.select_related("person")}
+    assert phones == {"Ann": "+85291234568", "Bo": ""}
