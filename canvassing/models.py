@@ -69,8 +69,7 @@ class Household(models.Model):
         related_name="households",
         db_index=False,
     )
-    # No index of its own: household_walk_order leads with turf, and every index more is written again for
-    # each household a turf cut moves (200,000 at once).
+    # Indexed by household_turf below (db_index=False only keeps Django from adding a second, unnamed one).
     turf = models.ForeignKey(
         "canvassing.Turf",
         on_delete=models.SET_NULL,
@@ -81,7 +80,8 @@ class Household(models.Model):
     )
     # The last turf the household left and when (every service that changes `turf` keeps these): a visit
     # logged offline in that turf before the door was re-cut, moved or mapped out of it still syncs, and
-    # no other door does (canvassing.services_visits). No index: only read with the household itself.
+    # no other door does (canvassing.services_visits). Read only with the household itself; the partial index
+    # household_previous_turf below is for deleting turfs.
     previous_turf = models.ForeignKey(
         "canvassing.Turf", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
@@ -107,13 +107,24 @@ class Household(models.Model):
                 fields=["campaign", "external_id"], condition=~Q(external_id=""), name="household_external_id"
             ),
         ]
+        # A turf cut rewrites every household row it moves (200,000 at once; canvassing.services_turfs): a new
+        # turf_id is a new row version with an entry in every index but the partial ones it is outside of. So no
+        # index here holds more than its queries need.
         indexes = [
-            models.Index(
-                fields=["turf", "street", "parity", "house_number_value", "house_number", "building", "unit", "floor"],
-                name="household_walk_order",
-            ),
+            # A turf's doors: walk lists, counts and progress by turf, and deleting a turf. Turf alone, not the
+            # walking order: PostgreSQL sorts a walk list (a few hundred rows) as fast as it reads one in index
+            # order, and eight columns cost a turf cut a tenth of its household writing. Doors in no turf (all of them,
+            # before the first cut) have no entry: no query looks for them by index.
+            models.Index(fields=["turf"], condition=Q(turf__isnull=False), name="household_turf"),
             models.Index(fields=["campaign", "area"], name="household_area"),
-            models.Index(fields=["campaign", "status"], name="household_status"),
+            # Lists filtered to do-not-contact or moved doors. Active doors (nearly all) have no entry: a filter
+            # on them reads most of the campaign anyway.
+            models.Index(fields=["campaign", "status"], condition=~Q(status="active"), name="household_inactive"),
+            # Deleting a turf (a re-cut replaces thousands) clears it from the doors that left it; without an
+            # index that is a scan of the whole table for each turf. Most doors never left one.
+            models.Index(
+                fields=["previous_turf"], condition=Q(previous_turf__isnull=False), name="household_previous_turf"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -274,3 +274,50 @@ def test_assigning_turfs_in_bulk_records_the_turf_each_door_left(area):
     assert rows[moving.pk].previous_turf_id == old.pk and rows[moving.pk].turf_changed_at >= before
     assert (rows[orphan.pk].previous_turf_id, rows[orphan.pk].turf_changed_at) == (old.pk, earlier)
     assert (rows[staying.pk].previous_turf_id, rows[staying.pk].turf_changed_at) == (None, None)
+
+
+def test_recut_forgets_the_replaced_turfs_and_keeps_the_others_doors_left(area, team_a):
+    """A replaced turf is deleted, and the record of a door having left it goes with it (on PostgreSQL the cut's
+    one UPDATE writes that straight away rather than the deletion writing every door a second time). A door
+    that left a turf the re-cut keeps still remembers it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    make_households(area, 120)
+    first = services.turfs_cut(area=area, target_doors=40, acting_user=None)
+    kept, replaced, other = sorted(first.turfs, key=lambda t: t.name)
+    services.turf_lock(turf=kept, locked=True, acting_user=None)
+    was_in_turf = replaced.households.first()
+    left_kept, left_replaced = other.households.all()[:2]
+    earlier = timezone.now() - dt.timedelta(hours=2)
+    Household.objects.filter(pk=left_kept.pk).update(turf=None, previous_turf=kept, turf_changed_at=earlier)
+    Household.objects.filter(pk=left_replaced.pk).update(turf=None, previous_turf=replaced, turf_changed_at=earlier)
+    before = timezone.now()
+
+    second = services.turfs_cut(area=area, target_doors=20, acting_user=None)
+
+    assert second.kept == 1 and second.replaced == 2
+    rows = {h.pk: h for h in Household.objects.filter(pk__in=[was_in_turf.pk, left_kept.pk, left_replaced.pk])}
+    assert all(h.turf_id in {t.pk for t in second.turfs} for h in rows.values())
+    assert rows[was_in_turf.pk].previous_turf_id is None and rows[was_in_turf.pk].turf_changed_at >= before
+    assert (rows[left_kept.pk].previous_turf_id, rows[left_kept.pk].turf_changed_at) == (kept.pk, earlier)
+    assert (rows[left_replaced.pk].previous_turf_id, rows[left_replaced.pk].turf_changed_at) == (None, earlier)
+    assert not Household.objects.filter(area=area, previous_turf__isnull=False).exclude(previous_turf=kept).exists()
+
+
+def test_cut_turfs_are_stored_as_made(area):
+    """The cut saves its turfs in one statement on PostgreSQL: each row holds what the model made."""
+    make_households(area, 90)
+    result = services.turfs_cut(area=area, target_doors=30, acting_user=None)
+    fields = [f.attname for f in Turf._meta.concrete_fields]
+    stored = {t.pk: t for t in Turf.objects.filter(area=area)}
+    assert len(stored) == len(result.turfs) == 3
+    for turf in result.turfs:
+        assert [getattr(stored[turf.pk], name) for name in fields] == [getattr(turf, name) for name in fields]
+        assert (turf.mode, turf.locked, turf.leaflet_variant_id, turf.completed_at) == (
+            Turf.Mode.CANVASS,
+            False,
+            None,
+            None,
+        )
