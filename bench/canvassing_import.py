@@ -22,7 +22,7 @@ Figures (under "canvassing" in results.json):
   vacuumed before the import is measured.
 - `import_vs_floor`, `apply_vs_floor`: the import (apply) rate ÷ the floor rate (goal ≥ 0.5). The bare COPY
   skips the index, constraint and foreign-key work that any import into the real tables has to do, which
-  alone makes the floor 20–40 times slower than the COPY; this ratio is what the import's own work costs.
+  alone makes the floor 30–50 times slower than the COPY; this ratio is what the import's own work costs.
 
 The COPY, the floor and the import take turns, ROUNDS times (the campaign's rows are deleted and the tables
 vacuumed between turns), and each time is the median of its rounds: on a busy two-core machine the same
