@@ -96,7 +96,7 @@ def walk_rows_html(rows: list[WalkRow], *, selectable: bool, visit: tuple[str, s
     append = parts.append
     for number, row in enumerate(rows, start=1):
         dot, label = labels[row.outcome]
-        code = str(row.code)
+        code = row.code
         append(f'<li class="list-group-item walk-row" id="h-{code}" data-outcome="{row.outcome}">')
         if selectable:
             append(
