@@ -12,6 +12,7 @@ withdraw its assignment and merge or split it by hand instead.
 """
 
 import datetime as dt
+import gc
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -108,6 +109,21 @@ def _driver_cursor(**options: Any) -> Iterator[psycopg.Cursor[Any]]:
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection, **options) as cursor:
         yield cursor
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused. A 200,000-door cut makes about half a million small objects (Doors,
+    chunks, pairs); the collector starts every 700 of them and every so often walks every object of the
+    process (all of Django): 0.25 s of the cut in all. None of them is in a cycle: reference counting frees
+    them, and the collector runs as usual afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _doors(area: Area, kept: Sequence[int]) -> list[cutting.Door]:
@@ -257,19 +273,21 @@ def turfs_cut(
         Turf.objects.filter(campaign_id=area.campaign_id, area=area).exclude(pk__in=kept).values_list("pk", flat=True)
     )
     clock = _Clock()
-    doors = _doors(area, kept)
-    total = len(doors)
-    clock.lap("fetch")
-    report(0, total)
-    chunks = cutting.cut(doors, target=target_doors) if target_doors else cutting.cut(doors, turfs=turf_count)
-    clock.lap("order_and_chunk")
+    with _without_cycle_collection():
+        doors = _doors(area, kept)
+        total = len(doors)
+        clock.lap("fetch")
+        report(0, total)
+        chunks = cutting.cut(doors, target=target_doors) if target_doors else cutting.cut(doors, turfs=turf_count)
+        clock.lap("order_and_chunk")
 
-    names = _free_names(area, len(chunks), keep=kept)
-    turfs = _turfs_create(area, names)
-    clock.lap("create_turfs")
-    pairs = [(door.pk, turf.pk) for turf, chunk in zip(turfs, chunks, strict=True) for door in chunk]
-    households_assign_turfs(pairs, deleting=replaced)
-    clock.lap("write_households")
+        names = _free_names(area, len(chunks), keep=kept)
+        turfs = _turfs_create(area, names)
+        clock.lap("create_turfs")
+        pairs = [(door.pk, turf.pk) for turf, chunk in zip(turfs, chunks, strict=True) for door in chunk]
+        households_assign_turfs(pairs, deleting=replaced)
+        clock.lap("write_households")
+        del doors, chunks, pairs  # gone before the collector is back, so it has nothing of them to walk
     # Only now, so the database does not first clear every household of them: what is left in the
     # replaced turfs is households out of the walk lists (do not contact, moved), which SET_NULL frees.
     Turf.objects.filter(pk__in=replaced).delete()
