@@ -7,8 +7,14 @@ Figures (under "canvassing" in results.json):
   the rest on known streets or none) into turfs of 40 doors, in one transaction, on a fresh area
   (goal < 5 s at full scale).
 - `turf_cut_households`, `turf_cut_turfs`: what was cut; `turf_cut_<phase>_seconds`: the cut's phases
-  (fetch, order_and_chunk, create_turfs, write_households, delete_replaced); `turf_cut_loadavg_1m` and
+  (fetch, order_and_chunk, create_turfs, write_households, delete_replaced) and `turf_cut_commit_seconds`,
+  the rest (mostly the commit's deferred foreign-key checks, one per door); `turf_cut_cpu_seconds`: CPU
+  time of the bench process and its PostgreSQL backend during the cut, which a busy machine inflates much
+  less than wall time (null where the backend's /proc entry cannot be read); `turf_cut_loadavg_1m` and
   `walklist_loadavg_1m`: the machine's load average right after, since a busy machine slows every figure.
+- `turf_recut_seconds`: cutting the same area again at the end, when every door is in a turf that the cut
+  replaces (`turf_recut_replaced` of them) and deletes; `turf_recut_<phase>_seconds`, `_cpu_seconds` and
+  `_loadavg_1m` as for the first cut.
 - `walklist_ms`: median time of GET /c/<slug>/canvassing/turfs/<code>/ for a 500-door turf, signed in as
   the owner: the turf, its assignees, the walk list in walking order, the map's points, the edit forms.
 - `walklist_floor_ms`: the floor (a fixed response through the same middleware), measured interleaved.
@@ -21,6 +27,7 @@ PostgreSQL (bulk_create elsewhere), in one area of a current map version.
 """
 
 import datetime as dt
+import os
 import random
 import re
 import time
@@ -34,7 +41,7 @@ from django_scopes import scope, scopes_disabled
 from bench.timing import BenchError, compare_ms, count_queries, get_ok, ms, ratio
 from campaign.models import Campaign, Membership, Role
 from canvassing.models import Area, Household, MapVersion, Turf, address_derived
-from canvassing.services_turfs import turfs_cut
+from canvassing.services_turfs import CutResult, turfs_cut
 
 APP = "canvassing"
 GOALS = {"turf_cut_seconds": ("<=", 5), "walklist_vs_floor": ("<=", 3)}
@@ -164,20 +171,52 @@ def _loadavg() -> float | None:
         return None
 
 
+def _backend_cpu_seconds() -> float | None:
+    """CPU seconds the PostgreSQL backend of this connection has used, where it runs on this machine (else
+    None): with the process's own CPU time, a figure that a busy machine inflates much less than wall time."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as found:
+            fields = found.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _timed_cut(campaign: Campaign, area: Area, name: str) -> tuple[CutResult, dict[str, Any]]:
+    """One cut of the whole area into turfs of TARGET doors, and its figures `<name>_…`: wall seconds; the
+    phases (fetch, order_and_chunk, create_turfs, write_households, delete_replaced) and `commit`, the rest
+    (mostly the commit's deferred foreign-key checks, one per door); `cpu_seconds`, this process's and its
+    PostgreSQL backend's CPU time (null off PostgreSQL); and the load average right after."""
+    with scope(campaign=campaign.pk):
+        backend = _backend_cpu_seconds()
+        cpu = time.process_time()
+        started = time.perf_counter()
+        result = turfs_cut(area=area, target_doors=TARGET, acting_user=None)
+        wall = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        backend_after = _backend_cpu_seconds()
+    out: dict[str, Any] = {f"{name}_seconds": round(wall, 3)}
+    for phase, seconds in result.seconds.items():
+        out[f"{name}_{phase}_seconds"] = seconds
+    out[f"{name}_commit_seconds"] = round(wall - sum(result.seconds.values()), 3)
+    both = None if backend is None or backend_after is None else cpu + backend_after - backend
+    out[f"{name}_cpu_seconds"] = None if both is None else round(both, 2)
+    out[f"{name}_loadavg_1m"] = _loadavg()
+    return result, out
+
+
 def measure(ctx: Any) -> dict[str, Any]:
     rng = random.Random(SEED)
     campaign, area = _setup(ctx, rng)
     out: dict[str, Any] = {}
 
-    with scope(campaign=campaign.pk):
-        started = time.perf_counter()
-        result = turfs_cut(area=area, target_doors=TARGET, acting_user=None)
-        out["turf_cut_seconds"] = round(time.perf_counter() - started, 3)
-    # Where the cut's time went (fetch, order_and_chunk, create_turfs, write_households, delete_replaced;
-    # the rest is the commit's deferred foreign-key checks), and how busy the machine was meanwhile.
-    for phase, seconds in result.seconds.items():
-        out[f"turf_cut_{phase}_seconds"] = seconds
-    out["turf_cut_loadavg_1m"] = _loadavg()
+    result, figures = _timed_cut(campaign, area, "turf_cut")
+    out.update(figures)
     out["turf_cut_households"] = result.households
     out["turf_cut_turfs"] = len(result.turfs)
     if result.households < HOUSEHOLDS[ctx.scale] * 0.95:
@@ -218,4 +257,8 @@ def measure(ctx: Any) -> dict[str, Any]:
     out["walklist_loadavg_1m"] = _loadavg()
     out["walklist_queries_small"] = count_queries(lambda: get_ok(client, page["Bench 50"]))
     out["walklist_queries_large"] = count_queries(lambda: get_ok(client, page["Bench 500"]))
+    # Cutting again: every door leaves a turf that the cut replaces and deletes.
+    recut, figures = _timed_cut(campaign, area, "turf_recut")
+    out.update(figures)
+    out["turf_recut_replaced"] = recut.replaced
     return out
