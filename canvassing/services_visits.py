@@ -18,12 +18,12 @@ import math
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Model
+from django.db.models import ForeignKey, Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +47,7 @@ BATCH_LIMIT = 200  # items per sync request
 NO_NULL_CHARACTERS = ProhibitNullCharactersValidator()
 
 # Outcomes that take a household out of future walk lists.
-STATUS_FOR_OUTCOME = {
+STATUS_FOR_OUTCOME: dict[str, str] = {
     Visit.Outcome.DO_NOT_CONTACT: Household.Status.DO_NOT_CONTACT,
     Visit.Outcome.MOVED: Household.Status.MOVED,
 }
@@ -153,7 +153,7 @@ QUESTION_FIELDS = frozenset({"id", "code", "kind", "choices"})
 @functools.cache
 def _columns(model: type[Model], names: frozenset[str]) -> tuple[str, ...]:
     """These fields' columns in the model's own order, the order Model.from_db takes their values in."""
-    return tuple(f.column for f in model._meta.concrete_fields if f.attname in names)
+    return tuple(str(f.column) for f in model._meta.concrete_fields if f.attname in names)
 
 
 def _households_query(*, canvasser: Membership, codes: set[uuid.UUID], lock: bool) -> tuple[str, list[Any]]:
@@ -465,7 +465,7 @@ def _new_visit(values: dict[str, Any], related: dict[str, Model | None]) -> Visi
     visit = Visit(*(values[name] if name in values else f.get_default() for name, f in _visit_fields()))
     for name, obj in related.items():
         if obj is not None:
-            Visit._meta.get_field(name).set_cached_value(visit, obj)
+            cast(ForeignKey, Visit._meta.get_field(name)).set_cached_value(visit, obj)
     return visit
 
 
@@ -600,7 +600,7 @@ def _insert(visits: list[Visit]) -> list[Visit]:
 @functools.cache
 def _visit_columns() -> tuple[tuple[str, str], ...]:
     """(column, attribute) of every column a new visit writes: all but the id (worked out once per process)."""
-    return tuple((f.column, f.attname) for f in Visit._meta.concrete_fields if not f.primary_key)
+    return tuple((str(f.column), f.attname) for f in Visit._meta.concrete_fields if not f.primary_key)
 
 
 def _json_value(value: Any) -> str:
