@@ -286,8 +286,8 @@ def turfs_cut(
         clock.lap("create_turfs")
         pairs = [(door.pk, turf.pk) for turf, chunk in zip(turfs, chunks, strict=True) for door in chunk]
         households_assign_turfs(pairs, deleting=replaced)
-        clock.lap("write_households")
         del doors, chunks, pairs  # gone before the collector is back, so it has nothing of them to walk
+        clock.lap("write_households")
     # Only now, so the database does not first clear every household of them: what is left in the
     # replaced turfs is households out of the walk lists (do not contact, moved), which SET_NULL frees.
     Turf.objects.filter(pk__in=replaced).delete()
