@@ -49,6 +49,13 @@ def navigation_bar(context: Context) -> SafeString:
     return rendered_alone("includes/navbar.html", **values)
 
 
+@register.simple_tag
+def fragment(template_name: str) -> SafeString:
+    """A template that depends on nothing but the language and the URLconf (the language menu's choices),
+    rendered once per process for each."""
+    return rendered_alone(template_name)
+
+
 def rendered_alone(template_name: str, **values: Any) -> SafeString:
     """The template rendered with only `values` (hashable) in its context, once per process for each set of
     values, language and URLconf."""

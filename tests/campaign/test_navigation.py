@@ -1,5 +1,6 @@
-"""The navigation bar is rendered once per process for what it shows ({% navigation_bar %}): it must follow a
-member's role, their campaigns, the campaign's name, their name and the language on the very next page."""
+"""The navigation bar and the language menu are rendered once per process for what they show
+({% navigation_bar %}, {% fragment %}): they must follow a member's role, their campaigns, the campaign's name,
+their name and the language on the very next page."""
 
 import pytest
 from django.urls import reverse, set_script_prefix
@@ -68,9 +69,11 @@ def test_the_menu_follows_the_campaign_and_the_language(client, team_a, team_b):
     with scopes_disabled():
         team_a.owner.user.language = "zh-hans"
         team_a.owner.user.save(update_fields=["language"])
+    assert '<option value="en" selected>' in page_a
     page = home(client, team_a)
     assert overview in page and profile in page  # the campaign menu and the account menu both
     assert link("campaign:audit", team_a) in page
+    assert '<option value="zh-hans" selected>' in page and '<option value="en" selected>' not in page
 
 
 def test_the_switcher_follows_campaigns_joined_left_and_renamed_and_the_name_shown(client, team_a, team_b):
