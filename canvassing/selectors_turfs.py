@@ -1,7 +1,9 @@
 """Reads for turfs and walk lists: the one walking order every list uses (page, print, API), the turf
 list with its counts, and getting one turf for a member (a volunteer only their assigned turfs)."""
 
+from collections import Counter
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -129,9 +131,7 @@ def walk_rows(turf: Turf) -> list[WalkRow]:
 
 
 def outcome_counts(rows: Iterable[WalkRow]) -> list[dict[str, Any]]:
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.outcome] = counts.get(row.outcome, 0) + 1
+    counts = Counter(map(attrgetter("outcome"), rows))
     return [
         {"key": key, "label": label, "colour": colour, "count": counts[key]}
         for key, (label, colour) in OUTCOME_STYLES.items()
@@ -190,16 +190,22 @@ def is_assigned(turf: Turf, membership: Membership) -> bool:
 def turf_for_member(campaign: Campaign, membership: Membership, code: UUID, *, write: bool = False) -> Turf:
     """One turf of the campaign. Writes need a coordinator (403); a volunteer reads only a turf assigned to
     them — any other does not exist for them (404), as with another campaign's turf."""
-    # Only what the turf pages show: the area, the leaflet edition and the campaign's map tiles. Each join and
-    # subquery here costs more to compile than to run, on every turf page and API call.
+    # Only what the turf pages show: the area, the leaflet edition and the campaign's map tiles (two columns,
+    # not the campaign and its settings as objects). Each join and subquery here costs more to compile than to
+    # run, on every turf page and API call.
     found = (
         Turf.objects.filter(campaign=campaign, code=code)
-        .select_related("area", "leaflet_variant__item", "campaign__canvassing_settings")
+        .select_related("area", "leaflet_variant__item")
+        .annotate(
+            map_tile_url=F("campaign__canvassing_settings__map_tile_url"),
+            map_tile_attribution=F("campaign__canvassing_settings__map_tile_attribution"),
+        )
         .order_by()[:1]  # the code is unique: no ordering to sort by
     )
     turf = next(iter(found), None)
     if turf is None:
         raise Http404
+    turf.campaign = campaign  # the campaign it was found in: loaded already
     if membership.has_role(Role.COORDINATOR):
         return turf
     if write:
