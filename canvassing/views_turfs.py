@@ -74,10 +74,14 @@ def map_tiles(turf: Turf) -> dict[str, str]:
     return {"url": turf.map_tile_url, "attribution": turf.map_tile_attribution}  # type: ignore[attr-defined]
 
 
-def walk_rows_html(rows: list[WalkRow], *, selectable: bool, visit: tuple[str, str] | None) -> SafeString:
-    """The walk list's rows. Built here rather than by a template loop: a 1,000-door list would spend most
-    of the page's time resolving template variables. Every value is escaped; what is the same on every row
-    (labels, the visit link's ends) is escaped once, and a code (a UUID: hex digits and dashes) needs none."""
+def walk_rows_html(
+    rows: list[WalkRow], *, selectable: bool, visit: tuple[str, str] | None, start: int = 1
+) -> SafeString:
+    """The walk list's rows, numbered from `start`. Built here rather than by a template loop: a 1,000-door list
+    would spend most of the page's time resolving template variables. Every value is escaped; what is the same
+    on every row (labels, the visit link's ends) is escaped once, and a code (a UUID: hex digits and dashes)
+    needs none. A located door's row carries its position for the map (data-lat, data-lon: millionths of a
+    degree, as in map_points): the map's markers are the rows, not a second copy of them."""
     escape = html.escape
     # Around the address, per outcome: the colour dot before it; the outcome's label after it.
     around = {
@@ -95,9 +99,11 @@ def walk_rows_html(rows: list[WalkRow], *, selectable: bool, visit: tuple[str, s
         visit_end = f'{escape(visit[1])}">{escape(_("Log visit"))}</a></li>'
     parts = []
     append = parts.append
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=start):
         dot, label = around[row.outcome]
         code = row.code
+        lat, lon = row.latitude, row.longitude
+        at = "" if lat is None or lon is None else f' data-lat="{round(lat * 1e6)}" data-lon="{round(lon * 1e6)}"'
         select = (
             f'<input class="form-check-input walk-select" type="checkbox" name="households" value="{code}" '
             f'form="move-form" aria-label="{select_label} {number}">'
@@ -106,7 +112,7 @@ def walk_rows_html(rows: list[WalkRow], *, selectable: bool, visit: tuple[str, s
         )
         door = f"<br><small>{escape(row.door_line)}</small>" if row.door_line else ""
         append(
-            f'<li class="list-group-item walk-row" id="h-{code}" data-outcome="{row.outcome}">{select}'
+            f'<li class="list-group-item walk-row" id="h-{code}" data-outcome="{row.outcome}"{at}>{select}'
             f'<span class="walk-no">{number}</span>{dot}{escape(row.street_line) if row.street_line else "—"}'
             f"</strong>{door}"
             f"{review if row.needs_review else ''}{label}{visit_start}{code if visit else ''}{visit_end}"
@@ -135,14 +141,14 @@ def legend_html(rows: list[WalkRow]) -> SafeString:
     )
 
 
-def map_points(rows: list[WalkRow]) -> list[list[Any]]:
-    """[lat, lon, outcome, walk number, address] of each located door, for turf_map.js. Latitude and longitude
-    are in millionths of a degree (about 10 cm), as integers: writing 1,000 of them is quicker than rounding
-    and writing 1,000 floats, and the page is smaller."""
+def map_points(rows: list[WalkRow], *, listed: range) -> list[list[Any]]:
+    """[lat, lon, outcome, walk number, address] of each located door whose walk number is not in `listed` (the
+    rows on this page of a long list carry their own positions), for turf_map.js. Latitude and longitude are in
+    millionths of a degree (about 10 cm), as integers."""
     return [
-        [round(r.latitude * 1_000_000), round(r.longitude * 1_000_000), r.outcome, n, r.street_line]
+        [round(r.latitude * 1e6), round(r.longitude * 1e6), r.outcome, n, r.street_line]
         for n, r in enumerate(rows, start=1)
-        if r.latitude is not None and r.longitude is not None
+        if n not in listed and r.latitude is not None and r.longitude is not None
     ]
 
 
@@ -153,12 +159,13 @@ class CompactJSONEncoder(DjangoJSONEncoder):
     key_separator = ":"
 
 
-def map_data_script(points: list[list[Any]], turf: Turf) -> SafeString:
-    """The map's data as one <script type="application/json"> for turf_map.js (escaped as json_script does)."""
+def map_data_script(turf: Turf, others: list[list[Any]]) -> SafeString:
+    """The map's colours, tiles and the located doors on other pages of a long list (map_points), as one
+    <script type="application/json"> for turf_map.js (escaped as json_script does)."""
     data = {
-        "points": points,
         "colours": {key: colour for key, (_label, colour) in OUTCOME_STYLES.items()},
         "tiles": map_tiles(turf),
+        "others": others,
     }
     return json_script(data, "turf-map-data", encoder=CompactJSONEncoder)
 
@@ -226,16 +233,17 @@ def turf_detail(request: CampaignRequest, code: UUID) -> HttpResponse:
     turf = _access(request, code)
     coordinator = request.membership.has_role(Role.COORDINATOR)
     rows = selectors.walk_rows(turf)
-    paginated = len(rows) > FULL_LIST_LIMIT
     page = None
-    shown = rows
-    if paginated:
+    shown, first = rows, 1
+    others: list[list[Any]] = []  # the map's doors that are not on this page of the list
+    if len(rows) > FULL_LIST_LIMIT:
         page = Paginator(rows, FULL_LIST_LIMIT).get_page(request.GET.get("page"))
-        shown = list(page.object_list)
-    html_rows = walk_rows_html(shown, selectable=coordinator, visit=visit_url_parts(request.campaign.slug))
+        shown, first = list(page.object_list), page.start_index()
+        others = map_points(rows, listed=range(first, first + len(shown)))
+    html_rows = walk_rows_html(shown, selectable=coordinator, visit=visit_url_parts(request.campaign.slug), start=first)
     if request.htmx and request.GET.get("fragment") == "walklist":
         return HttpResponse(html_rows)
-    points = map_points(rows)
+    located = any(r.latitude is not None and r.longitude is not None for r in rows)
     context: dict[str, Any] = {
         "turf": turf,
         # The edit forms' addresses are this page's address + "print/", "lock/", … (urls_turfs.py): one
@@ -246,8 +254,8 @@ def turf_detail(request: CampaignRequest, code: UUID) -> HttpResponse:
         "page": page,
         "visited": sum(1 for r in rows if r.last_outcome),
         "legend": legend_html(rows),
-        "points": bool(points),
-        "map_script": map_data_script(points, turf) if points else "",
+        "located": located,
+        "map_script": map_data_script(turf, others) if located else "",
         "assignees": selectors.assignee_names(turf),
         "coordinator": coordinator,
     }

@@ -94,3 +94,28 @@ def test_turf_map_draws_markers_on_a_blank_canvas_and_the_print_page_has_a_qr_co
 
     outside = [url for url in requested if not url.startswith(base + "/") and not url.startswith("data:")]
     assert requested and not outside, outside
+
+
+def test_a_long_lists_map_shows_the_doors_of_every_page(live_server, transactional_db, new_phone_context, monkeypatch):
+    from playwright.sync_api import expect
+
+    from canvassing import views_turfs
+
+    monkeypatch.setattr(views_turfs, "FULL_LIST_LIMIT", 5)
+    base = live_server.url
+    with scopes_disabled():
+        campaign = CampaignFactory(slug="harbour-long", language="en")
+        coordinator = MembershipFactory(campaign=campaign, role="coordinator")
+    turf = make_turf(current_area(campaign), "Nathan Road", households=12)
+
+    context = new_phone_context()
+    signed_in(context, coordinator.user, base)
+    page = context.new_page()
+    page.goto(f"{base}/c/{campaign.slug}/canvassing/turfs/{turf.code}/?page=2")
+    expect(page.get_by_test_id("walk-list").locator(".walk-row")).to_have_count(5)
+    page.wait_for_function(
+        f"() => {{ const r = ({COUNT_PIXELS})([[{list(NOT_VISITED_RGB)}]]); return r && r.counts[0] > 0; }}"
+    )
+    pixels = page.evaluate(COUNT_PIXELS, [[list(NOT_VISITED_RGB)]])
+    # Twelve grey markers, not only the five of this page (a marker is about 100 pixels of fill).
+    assert pixels["counts"][0] > 11 * 40, pixels

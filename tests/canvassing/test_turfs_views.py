@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from campaign.models import Job
-from canvassing import services_turfs
+from canvassing import services_turfs, views_turfs
 from canvassing.models import CanvassingSettings, Household, Turf
 from canvassing.selectors_turfs import walk_rows
 from tests.canvassing.turfs_helpers import assign, current_area, make_households, make_turf
@@ -81,13 +81,41 @@ def test_turf_page_shows_the_walk_list_in_order_with_status_colours(client, team
     assert "11 doors" in body
     walk_list = re.search(r'<ol [^>]*id="walk-list"[^>]*>(.*?)</ol>', body, re.S).group(1)
     assert re.findall(r'id="h-([0-9a-f-]+)"', walk_list) == expected  # the rows sit in the list, once
-    data = json.loads(re.search(r'<script id="turf-map-data" type="application/json">(.*?)</script>', body).group(1))
-    assert len(data["points"]) == 11 and data["points"][0][2] == "contacted"
-    # Latitude and longitude in millionths of a degree (turf_map.js divides them back).
-    assert data["points"][0][:2] == [round(rows[0].latitude * 1e6), round(rows[0].longitude * 1e6)]
+    # Each located row carries its position for the map, in millionths of a degree (turf_map.js divides back).
+    positions = re.findall(r'data-lat="(-?\d+)" data-lon="(-?\d+)"', walk_list)
+    assert len(positions) == 11
+    assert positions[0] == (str(round(rows[0].latitude * 1e6)), str(round(rows[0].longitude * 1e6)))
+    data = map_data(body)
+    assert data["others"] == []  # every door is on the page
     assert data["tiles"] == {}  # blank canvas unless the campaign set a tile server
     assert "/households/" + expected[0] + "/visit/" in body  # each door links to the visit form
     assert 'name="households"' in body  # coordinators can tick doors to move
+
+
+def map_data(body):
+    return json.loads(re.search(r'<script id="turf-map-data" type="application/json">(.*?)</script>', body).group(1))
+
+
+def test_a_long_walk_list_is_paginated_and_its_map_has_every_door(client, team_a, area, monkeypatch):
+    monkeypatch.setattr(views_turfs, "FULL_LIST_LIMIT", 5)
+    turf = make_turf(area, "Long", households=12)
+    with scopes_disabled():
+        rows = walk_rows(turf)
+    client.force_login(team_a.coordinator.user)
+    body = client.get(url("turf_detail", team_a, turf.code) + "?page=2").content.decode()
+    walk_list = re.search(r'<ol [^>]*id="walk-list"[^>]*>(.*?)</ol>', body, re.S).group(1)
+    assert re.findall(r'id="h-([0-9a-f-]+)"', walk_list) == [str(r.code) for r in rows[5:10]]
+    assert re.findall(r'<span class="walk-no">(\d+)</span>', walk_list) == ["6", "7", "8", "9", "10"]
+    assert len(re.findall(r"data-lat=", walk_list)) == 5
+    others = map_data(body)["others"]  # the doors on the other pages, numbered in the whole list
+    assert [door[3] for door in others] == [1, 2, 3, 4, 5, 11, 12]
+    assert others[0] == [
+        round(rows[0].latitude * 1e6),
+        round(rows[0].longitude * 1e6),
+        "not_visited",
+        1,
+        rows[0].street_line,
+    ]
 
 
 def test_turf_map_uses_the_campaigns_tile_server_when_set(client, team_a, area):
