@@ -279,3 +279,19 @@ def test_turf_page_names_its_assignees_and_links_every_edit_form(client, team_a,
         other_codes = [str(r.code) for r in walk_rows(other)]
     assert re.findall(r'id="h-([0-9a-f-]+)"', other_body) == other_codes
     assert "Assigned to" not in other_body
+
+
+def test_walk_list_rows_escape_every_address_part(client, team_a, area):
+    # The rows are written by the view, not the template, so its escaping is tested here.
+    turf = make_turf(area, "Escapes", households=3)
+    hostile = '<script>alert("x")</script>'
+    with scopes_disabled():
+        Household.objects.filter(turf=turf).update(
+            street=hostile, building=f'"><img src=x onerror=alert(1)>{hostile}', unit="<b>", floor="&"
+        )
+    client.force_login(team_a.coordinator.user)
+    body = client.get(url("turf_detail", team_a, turf.code)).content.decode()
+    walk_list = re.search(r'<ol [^>]*id="walk-list"[^>]*>(.*?)</ol>', body, re.S).group(1)
+    assert "<script>" not in walk_list and "<img" not in walk_list and "<b>" not in walk_list
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in walk_list
+    assert "&lt;b&gt;" in walk_list
