@@ -190,12 +190,13 @@ def is_assigned(turf: Turf, membership: Membership) -> bool:
 def turf_for_member(campaign: Campaign, membership: Membership, code: UUID, *, write: bool = False) -> Turf:
     """One turf of the campaign. Writes need a coordinator (403); a volunteer reads only a turf assigned to
     them — any other does not exist for them (404), as with another campaign's turf."""
-    # Only what the turf pages show: the area, the leaflet edition and the campaign's map tiles (two columns,
-    # not the campaign and its settings as objects). Each join and subquery here costs more to compile than to
-    # run, on every turf page and API call.
+    # Only what the turf pages show: the area (not its boundary, which can be a large GeoJSON polygon), the
+    # leaflet edition and the campaign's map tiles (two columns, not the campaign and its settings as objects).
+    # Each join and subquery here costs more to compile than to run, on every turf page and API call.
     found = (
         Turf.objects.filter(campaign=campaign, code=code)
         .select_related("area", "leaflet_variant__item")
+        .defer("area__geometry")
         .annotate(
             map_tile_url=F("campaign__canvassing_settings__map_tile_url"),
             map_tile_attribution=F("campaign__canvassing_settings__map_tile_attribution"),

@@ -162,6 +162,15 @@ def test_turf_page_runs_the_same_queries_whatever_its_size(client, team_a, area)
     assert _queries(client, url("turfs", team_a)) <= 15
 
 
+def test_turf_page_does_not_read_the_areas_boundary(client, team_a, area):
+    """An area's boundary can be a large GeoJSON polygon that no turf page shows."""
+    turf = make_turf(area, "Temple", households=2)
+    client.force_login(team_a.coordinator.user)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url("turf_detail", team_a, turf.code)).status_code == 200
+    assert not [q for q in captured.captured_queries if '"canvassing_area"."geometry"' in q["sql"]]
+
+
 def test_print_page_has_the_rows_and_a_qr_code_of_the_turf_page(client, team_a, area):
     turf = make_turf(area, "Temple", households=7)
     client.force_login(team_a.coordinator.user)
