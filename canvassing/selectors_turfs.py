@@ -122,11 +122,12 @@ def walk_rows(turf: Turf) -> list[WalkRow]:
         _pk, _code, street, number, building, floor, unit, _district, _lat, _lon, outcome, _at, _review = values
         street_line = f"{number} {street}" if number and street else (number or street)
         door_line = (
-            " ".join(part for part in (building, floor and f"{floor}/F", unit) if part)
+            " ".join([part for part in (building, floor and f"{floor}/F", unit) if part])
             if building or floor or unit
             else ""
         )
-        append(make_row(WalkRow, (*values, street_line, door_line, outcome if outcome in styles else NOT_VISITED)))
+        derived = (street_line, door_line, outcome if outcome in styles else NOT_VISITED)
+        append(make_row(WalkRow, values + derived))
     return rows
 
 
