@@ -32,11 +32,10 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def navigation_bar(context: Context) -> SafeString:
+    values: dict[str, Any] = {"signed_in": False}
     user = context.get("user")
-    values: dict[str, Any] = {"signed_in": bool(user and user.is_authenticated)}
-    if values["signed_in"]:
-        values["user_label"] = str(user)
-        values["campaigns"] = tuple(campaign_links_for_user(user))
+    if user is not None and user.is_authenticated:
+        values |= {"signed_in": True, "user_label": str(user), "campaigns": tuple(campaign_links_for_user(user))}
         campaign, membership = context.get("current_campaign"), context.get("current_membership")
         if campaign and membership:
             values |= {
